@@ -1,0 +1,386 @@
+"""The command line: parses arguments, opens the store, runs a command or the app.
+
+Exit codes: 0 success, 2 bad input (a UserError), 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from chofu_tui.errors import UserError
+from chofu_tui.fiscal import FiscalYear, parse_date
+
+_ARGPARSE_JA = {
+    "the following arguments are required": "次の引数が必要です",
+    "unrecognized arguments": "知らない引数です",
+    "invalid choice": "選べない値です",
+    "expected one argument": "値が一つ必要です",
+    "invalid int value": "整数ではありません",
+    "argument ": "引数 ",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        ja = message
+        for en, jp in _ARGPARSE_JA.items():
+            ja = ja.replace(en, jp)
+        self.print_usage(sys.stderr)
+        self.exit(2, f"エラー: {ja} ({message})\n")
+
+
+def _fy_arg(text: str) -> FiscalYear:
+    try:
+        return FiscalYear.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _date_arg(text: str) -> dt.date:
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _int_arg(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"整数ではありません: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --db is accepted before and after the command's name: the later one wins.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="データベースのパス (既定: データディレクトリ、環境変数 CHOFU_TUI_DB)",
+    )
+    parser = _Parser(
+        prog="chofu-tui",
+        description="地域福祉コーディネーターの活動記録と目標の進捗 (調布市社会福祉協議会)",
+        parents=[common],
+    )
+    parser.add_argument("--demo", action="store_true", help="デモ用の一時データで画面を開く")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("targets", parents=[common], help="目標の一覧")
+    p.add_argument("--fy", type=_fy_arg, help="年度 (2024, R6, 令和6)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("add", parents=[common], help="活動を記録する")
+    p.add_argument("target_ids", nargs="+", metavar="TARGET_ID")
+    p.add_argument("--date", type=_date_arg, help="活動日 YYYY-MM-DD (既定: 今日)")
+    p.add_argument("--count", type=_int_arg, default=1, help="回数・件数 (1以上、既定: 1)")
+    p.add_argument("--area", help="圏域の番号または名前 (既定: 設定の圏域)")
+    p.add_argument("--org", help="相手の団体名")
+    p.add_argument("--case", help="ケースコード (仮名コード。氏名は記録しません)")
+    p.add_argument("--coordinator", help="コーディネーター名 (既定: 設定)")
+    p.add_argument("--note", default="", help="メモ (個人情報は書かない)")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("progress", parents=[common], help="目標に対する進捗")
+    p.add_argument("--fy", type=_fy_arg)
+    p.add_argument("--as-of", type=_date_arg, help="基準日 (既定: 今日)")
+    p.add_argument("--area", help="圏域で絞り込む")
+    p.add_argument("--coordinator", help="コーディネーターで絞り込む")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("log", parents=[common], help="記録の一覧 (新しい順)")
+    p.add_argument("--fy", type=_fy_arg)
+    p.add_argument("--deleted", action="store_true", help="削除した記録も含める")
+    p.add_argument("--json", action="store_true")
+
+    for name, text in (
+        ("delete", "記録を削除する (復元できます)"),
+        ("restore", "削除した記録を戻す"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=text)
+        p.add_argument("uuid")
+
+    p = sub.add_parser("plan", parents=[common], help="計画ファイル")
+    plan_sub = p.add_subparsers(dest="plan_command", metavar="ACTION", parser_class=_Parser)
+    q = plan_sub.add_parser("new", parents=[common], help="新しい年度の計画を作る")
+    q.add_argument("--fy", type=_fy_arg, required=True)
+    q.add_argument("--from", dest="from_fy", type=_fy_arg, help="元にする年度 (既定: 最新)")
+    plan_sub.add_parser("list", parents=[common], help="計画の一覧")
+    q = plan_sub.add_parser("check", parents=[common], help="計画ファイルを検証する")
+    q.add_argument("path", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _dispatch(args, parser)
+    except UserError as exc:
+        print(f"エラー: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: a message, not a traceback
+        if os.environ.get("CHOFU_TUI_DEBUG"):
+            raise
+        print(
+            f"予期しないエラーが発生しました: {type(exc).__name__}: {exc}\n"
+            "(CHOFU_TUI_DEBUG=1 を付けて再実行すると詳細が表示されます)",
+            file=sys.stderr,
+        )
+        return 1
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from chofu_tui.context import Context
+
+    command = args.command
+    if command is None:
+        from chofu_tui.run import run_app
+
+        return run_app(db_path=getattr(args, "db", None), demo=args.demo)
+    if command == "plan" and args.plan_command is None:
+        parser.parse_args(["plan", "--help"])
+    ctx = Context.open(getattr(args, "db", None), needs_store=command not in ("targets", "plan"))
+    handler: Callable[[Context, argparse.Namespace], int] = COMMANDS[command]
+    try:
+        return handler(ctx, args)
+    finally:
+        ctx.close()
+
+
+def _out(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def _year(ctx: Any, fy: FiscalYear | None) -> FiscalYear:
+    if fy is not None:
+        return fy
+    chosen, why = ctx.catalog.choose(ctx.today())
+    if why:
+        print(f"注意: {why}", file=sys.stderr)
+    return chosen
+
+
+def cmd_targets(ctx: Any, args: argparse.Namespace) -> int:
+    loaded = ctx.catalog.get(_year(ctx, args.fy))
+    plan = loaded.plan
+    rows = []
+    for pa in plan.program_areas:
+        for ini in pa.initiatives:
+            for t in ini.targets:
+                rows.append(
+                    {
+                        "id": t.id,
+                        "label": t.label,
+                        "program_area": pa.title,
+                        "initiative": ini.title,
+                        "unit": t.unit,
+                        "kind": t.kind.value,
+                        "target": t.target,
+                        "subsidy": ini.subsidy,
+                    }
+                )
+    if args.json:
+        _out({"fiscal_year": plan.fiscal_year, "label": plan.fy.label, "targets": rows})
+        return 0
+    from chofu_tui.textfmt import table
+
+    print(f"{plan.fy.label} の目標 ({loaded.path})")
+    body = [
+        [
+            r["id"],
+            f"{r['target']} {r['unit']}",
+            r["kind"],
+            ("※ " if r["subsidy"] else "") + r["label"],
+        ]
+        for r in rows
+    ]
+    print(table(["id", "目標", "種類", "内容"], body, align="lrll"))
+    return 0
+
+
+def cmd_add(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services import entries
+
+    day = args.date or ctx.today()
+    plan = ctx.plan_for_entry(day)
+    settings = ctx.settings()
+    area = entries.resolve_area(plan, args.area) if args.area else settings.area
+    draft = entries.EntryDraft(
+        targets=tuple(args.target_ids),
+        date=day,
+        area=area,
+        count=args.count,
+        organisation=args.org,
+        case_code=args.case,
+        coordinator=args.coordinator if args.coordinator is not None else settings.coordinator,
+        note=args.note,
+    )
+    saved = entries.log_entry(ctx.catalog, draft)
+    for w in saved.warnings:
+        print(f"注意: {w}", file=sys.stderr)
+    if args.json:
+        _out({"uuid": saved.entry.uuid, "warnings": list(saved.warnings)})
+    else:
+        print(saved.entry.uuid)
+    return 0
+
+
+def cmd_progress(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services import entries
+    from chofu_tui.services.progress import progress_for
+
+    fy = _year(ctx, args.fy)
+    plan = ctx.catalog.get(fy).plan
+    as_of = args.as_of or ctx.today()
+    area = entries.resolve_area(plan, args.area) if args.area else None
+    prog = progress_for(plan, as_of, area=area, coordinator=args.coordinator)
+    rows = [
+        {
+            "id": tp.target.id,
+            "label": tp.target.label,
+            "program_area": tp.program_area.title,
+            "unit": tp.target.unit,
+            "kind": tp.target.kind.value,
+            "target": tp.goal,
+            "actual": tp.actual,
+            "expected_by_as_of": tp.expected_by_as_of,
+            "projected": tp.projected,
+            "status": tp.status.value,
+            "by_area": {str(a): n for a, n in tp.by_area.items()},
+        }
+        for tp in prog.targets
+    ]
+    if args.json:
+        _out(
+            {"fiscal_year": fy.year, "label": fy.label, "as_of": as_of.isoformat(), "targets": rows}
+        )
+        return 0
+    from chofu_tui.textfmt import table
+
+    scope = []
+    if area is not None:
+        scope.append(f"圏域 {area} {plan.area(area).name}")  # type: ignore[union-attr]
+    if args.coordinator:
+        scope.append(f"コーディネーター {args.coordinator}")
+    print(f"{fy.label} 進捗 (基準日 {as_of.isoformat()}){' ' + ' / '.join(scope) if scope else ''}")
+    body = [
+        [
+            tp.target.id,
+            f"{tp.actual} / {tp.goal} {tp.target.unit if tp.target.kind.value != 'per_area' else '圏域'}",
+            f"{tp.ratio:.0%}",
+            f"{tp.expected_by_as_of:g}",
+            tp.status.label,
+        ]
+        for tp in prog.targets
+    ]
+    print(table(["id", "実績 / 目標", "達成率", "目安", "状況"], body, align="lrrrl"))
+    return 0
+
+
+def cmd_log(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services import entries
+
+    fy = _year(ctx, args.fy)
+    rows = entries.list_entries(fy.year, include_deleted=args.deleted)
+    if args.json:
+        _out(
+            {
+                "fiscal_year": fy.year,
+                "label": fy.label,
+                "entries": [
+                    {
+                        "uuid": e.uuid,
+                        "date": e.date.isoformat(),
+                        "targets": list(e.targets),
+                        "coordinator": e.coordinator,
+                        "area": e.area,
+                        "organisation": e.organisation,
+                        "case_code": e.case_code,
+                        "count": e.count,
+                        "note": e.note,
+                        "created_at": e.created_at,
+                        "updated_at": e.updated_at,
+                        "device_id": e.device_id,
+                        "deleted": e.deleted,
+                    }
+                    for e in rows
+                ],
+            }
+        )
+        return 0
+    from chofu_tui.textfmt import table
+
+    print(f"{fy.label} の記録 {len(rows)} 件")
+    body = [
+        [
+            e.date.isoformat(),
+            ",".join(e.targets),
+            str(e.area),
+            str(e.count),
+            (e.organisation or "") + (" [削除]" if e.deleted else ""),
+            e.uuid,
+        ]
+        for e in rows
+    ]
+    print(table(["日付", "目標", "圏域", "数", "団体", "uuid"], body, align="llrrll"))
+    return 0
+
+
+def cmd_delete(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services import entries
+
+    record = entries.set_deleted(args.uuid, True)
+    print(f"削除しました: {record.uuid} (`chofu-tui restore {record.uuid}` で戻せます)")
+    return 0
+
+
+def cmd_restore(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services import entries
+
+    record = entries.set_deleted(args.uuid, False)
+    print(f"戻しました: {record.uuid}")
+    return 0
+
+
+def cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.plan import load_plan_file
+
+    if args.plan_command == "new":
+        path = ctx.catalog.write_next(args.fy, args.from_fy)
+        print(path)
+        print(
+            f"{args.fy.label}の計画を作成しました。目標値を確認・編集してください。",
+            file=sys.stderr,
+        )
+        return 0
+    if args.plan_command == "check":
+        plan = load_plan_file(args.path)
+        print(f"OK: {args.path} ({plan.fy.label}、目標 {len(plan.targets())} 件)")
+        return 0
+    for fy in ctx.catalog.years():
+        loaded = ctx.catalog.get(fy)
+        origin = "同梱" if loaded.bundled else "利用者"
+        print(f"{fy.year}\t{fy.label}\t{origin}\t{loaded.path}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
+    "targets": cmd_targets,
+    "add": cmd_add,
+    "progress": cmd_progress,
+    "log": cmd_log,
+    "delete": cmd_delete,
+    "restore": cmd_restore,
+    "plan": cmd_plan,
+}

@@ -1,0 +1,58 @@
+"""What a command or the app works with: the plan catalog and the open store."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chofu_tui.fiscal import FiscalYear
+from chofu_tui.paths import default_db_path
+from chofu_tui.plan import Plan, PlanCatalog
+from chofu_tui.services import settings as settings_service
+
+
+def _today() -> dt.date:
+    # CHOFU_TUI_TODAY pins "today" for demos, tests and screenshots.
+    pinned = os.environ.get("CHOFU_TUI_TODAY")
+    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+
+
+@dataclass
+class Context:
+    catalog: PlanCatalog
+    db_path: Path | None
+    today: Callable[[], dt.date] = field(default=_today)
+    _db: object | None = None
+
+    @classmethod
+    def open(
+        cls,
+        db_path: Path | None = None,
+        *,
+        needs_store: bool = True,
+        catalog: PlanCatalog | None = None,
+    ) -> Context:
+        ctx = cls(catalog or PlanCatalog(), Path(db_path) if db_path else default_db_path())
+        if needs_store:
+            from chofu_tui.store import open_store
+
+            ctx._db = open_store(ctx.db_path)  # type: ignore[arg-type]
+        return ctx
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()  # type: ignore[attr-defined]
+            self._db = None
+
+    def settings(self) -> settings_service.UserSettings:
+        return settings_service.load()
+
+    def plan_for_entry(self, day: dt.date) -> Plan:
+        fy = FiscalYear.of(day)
+        if self.catalog.has(fy):
+            return self.catalog.get(fy).plan
+        latest = self.catalog.latest()
+        return self.catalog.get(latest if latest else fy).plan

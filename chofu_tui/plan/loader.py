@@ -1,0 +1,162 @@
+"""Finding, loading and writing plan files. Errors name the file, the field and the problem."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from chofu_tui.errors import UserError
+from chofu_tui.fiscal import FiscalYear
+from chofu_tui.paths import bundled_plan_dir, make_private_dir, user_plan_dir
+from chofu_tui.plan.models import Plan
+
+PLAN_GLOB = "plan-*.toml"
+_PLAN_NAME = re.compile(r"^plan-(\d{4})\.toml$")
+
+
+@dataclass(frozen=True)
+class LoadedPlan:
+    plan: Plan
+    path: Path
+    bundled: bool
+
+    @property
+    def fy(self) -> FiscalYear:
+        return self.plan.fy
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(全体)"
+
+
+def load_plan_file(path: Path) -> Plan:
+    """Load and validate one plan file; a UserError names the file, field path and problem."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"計画ファイル {path} がありません", "plan file not found") from None
+    except UnicodeDecodeError:
+        raise UserError(
+            f"計画ファイル {path} が UTF-8 ではありません", "plan file is not UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(
+            f"計画ファイル {path} の書式が正しくありません: {exc}", "plan file is not valid TOML"
+        ) from None
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        more = f" (ほか {exc.error_count() - 1} 件)" if exc.error_count() > 1 else ""
+        raise UserError(
+            f"計画ファイル {path}: {_field_path(first['loc'])}: {first['msg']}{more}",
+            "invalid plan file",
+        ) from None
+
+
+class PlanCatalog:
+    """Every plan on disk, by fiscal year; a user's plan overrides a bundled one."""
+
+    def __init__(self, bundled_dir: Path | None = None, user_dir: Path | None = None) -> None:
+        self.bundled_dir = bundled_dir or bundled_plan_dir()
+        self.user_dir = user_dir or user_plan_dir()
+        self._paths: dict[int, tuple[Path, bool]] = {}
+        self._cache: dict[int, LoadedPlan] = {}
+        for directory, bundled in ((self.bundled_dir, True), (self.user_dir, False)):
+            if directory.is_dir():
+                for path in sorted(directory.glob(PLAN_GLOB)):
+                    if m := _PLAN_NAME.match(path.name):
+                        self._paths[int(m.group(1))] = (path, bundled)
+
+    def years(self) -> list[FiscalYear]:
+        return [FiscalYear(y) for y in sorted(self._paths)]
+
+    def has(self, fy: FiscalYear) -> bool:
+        return fy.year in self._paths
+
+    def latest(self) -> FiscalYear | None:
+        return FiscalYear(max(self._paths)) if self._paths else None
+
+    def get(self, fy: FiscalYear) -> LoadedPlan:
+        if fy.year in self._cache:
+            return self._cache[fy.year]
+        if fy.year not in self._paths:
+            have = "、".join(y.label for y in self.years()) or "なし"
+            raise UserError(
+                f"{fy.label}の計画がありません (ある計画: {have})。"
+                f"`chofu-tui plan new --fy {fy.year}` で作成できます",
+                f"no plan for FY{fy.year}",
+            )
+        path, bundled = self._paths[fy.year]
+        plan = load_plan_file(path)
+        if plan.fiscal_year != fy.year:
+            raise UserError(
+                f"計画ファイル {path}: fiscal_year が {plan.fiscal_year} ですが、"
+                f"ファイル名は {fy.year} 年度です",
+                "plan file name and fiscal_year disagree",
+            )
+        loaded = LoadedPlan(plan, path, bundled)
+        self._cache[fy.year] = loaded
+        return loaded
+
+    def choose(self, today: dt.date) -> tuple[FiscalYear, str | None]:
+        """The year to show for `today`, and why, when it is not today's year."""
+        current = FiscalYear.of(today)
+        if self.has(current):
+            return current, None
+        latest = self.latest()
+        if latest is None:
+            raise UserError("計画ファイルが一つもありません", "no plan files found")
+        return latest, (
+            f"{current.label}の計画がまだありません。{latest.label}の計画を表示しています"
+        )
+
+    def write_next(self, fy: FiscalYear, source: FiscalYear | None = None) -> Path:
+        """Copy a plan to a new year (dates and 令和 label updated) into the user's plan dir."""
+        src_fy = source or self.latest()
+        if src_fy is None:
+            raise UserError("元にする計画がありません", "no plan to copy from")
+        dest = self.user_dir / f"plan-{fy.year}.toml"
+        if dest.exists():
+            raise UserError(f"{dest} は既にあります。上書きしません", "plan file exists")
+        src = self.get(src_fy)
+        text = src.path.read_text(encoding="utf-8")
+        text = retarget_plan_text(text, src_fy, fy)
+        load_plan_text(text, dest)  # never write a file that would not load
+        make_private_dir(self.user_dir)
+        tmp = dest.with_suffix(".toml.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(dest)
+        self._paths[fy.year] = (dest, False)
+        self._cache.pop(fy.year, None)
+        return dest
+
+
+def retarget_plan_text(text: str, old: FiscalYear, new: FiscalYear) -> str:
+    """Rewrite the year-bound parts of a plan's text: fiscal_year, 令和 labels, issue date."""
+    header = f"# {new.label}の計画 ({old.label}の計画から作成)。目標値を確認・編集してください。\n"
+    text = re.sub(r"(?m)^fiscal_year\s*=\s*\d+", f"fiscal_year = {new.year}", text, count=1)
+    text = re.sub(r"(?m)^issued\s*=\s*\S+", f"issued = {new.start.isoformat()}", text, count=1)
+    for o, n in (
+        (old.label, new.label),
+        (f"令和{old.reiwa}年4月1日", f"令和{new.reiwa}年4月1日"),
+        (f"令和{old.reiwa}年", f"令和{new.reiwa}年"),
+        (f"令和{old.reiwa + 1}年3月31日", f"令和{new.reiwa + 1}年3月31日"),
+    ):
+        text = text.replace(o, n)
+    return header + text
+
+
+def load_plan_text(text: str, path: Path) -> Plan:
+    try:
+        return Plan.model_validate(tomllib.loads(text))
+    except (tomllib.TOMLDecodeError, ValidationError) as exc:
+        raise UserError(f"計画 {path} を作れません: {exc}", "cannot derive plan") from None

@@ -1,0 +1,326 @@
+"""Logging, editing, deleting and listing entries. Every write is one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass, replace
+
+from peewee import JOIN, fn
+
+from chofu_tui.errors import UserError
+from chofu_tui.fiscal import FiscalYear
+from chofu_tui.plan import Plan, PlanCatalog, TargetKind
+from chofu_tui.services import organisations
+from chofu_tui.services.clock import now_stamp
+from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
+
+MAX_COUNT = 9999
+MAX_NOTE = 2000
+# Case codes are pseudonyms from the council's case system: ASCII letters, digits and '-'.
+# This rejects a name typed by mistake (山田花子) before it reaches the disk.
+CASE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{1,23}$")
+
+
+@dataclass(frozen=True)
+class EntryDraft:
+    """What a user asks to log, before validation."""
+
+    targets: tuple[str, ...]
+    date: dt.date
+    area: int | None
+    count: int = 1
+    organisation: str | None = None
+    case_code: str | None = None
+    coordinator: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class EntryRecord:
+    uuid: str
+    date: dt.date
+    targets: tuple[str, ...]
+    coordinator: str
+    area: int
+    organisation: str | None
+    case_code: str | None
+    count: int
+    note: str
+    created_at: str
+    updated_at: str
+    device_id: str
+    deleted: bool
+
+    @property
+    def fiscal_year(self) -> FiscalYear:
+        return FiscalYear.of(self.date)
+
+
+@dataclass(frozen=True)
+class Saved:
+    entry: EntryRecord
+    warnings: tuple[str, ...] = ()
+
+
+def device_id() -> str:
+    return Setting.get_by_id("device_id").value
+
+
+def resolve_area(plan: Plan, text: str | int | None) -> int | None:
+    """An area by number (1..8) or by name, as the plan lists them."""
+    if text is None or text == "":
+        return None
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    if s.isdigit():
+        if plan.area(int(s)) is not None:
+            return int(s)
+    else:
+        hits = [a for a in plan.areas if s == a.name or s in a.name.split("・")]
+        if len(hits) == 1:
+            return hits[0].no
+    names = "、".join(f"{a.no} {a.name}" for a in plan.areas)
+    raise UserError(f"圏域 {text!r} がありません (圏域: {names})", "unknown area")
+
+
+def _plan_for(catalog: PlanCatalog, day: dt.date) -> tuple[Plan, tuple[str, ...]]:
+    """The plan that governs `day`; if its year has none yet, the latest one and a warning."""
+    fy = FiscalYear.of(day)
+    if catalog.has(fy):
+        return catalog.get(fy).plan, ()
+    latest = catalog.latest()
+    if latest is None:
+        raise UserError("計画ファイルが一つもありません", "no plan files found")
+    return catalog.get(latest).plan, (
+        f"{fy.label}の計画がまだありません。記録は保存しましたが、{fy.label}の計画を作成するまで"
+        "集計には入りません (`chofu-tui plan new`)",
+    )
+
+
+def check_draft(catalog: PlanCatalog, draft: EntryDraft) -> tuple[EntryDraft, tuple[str, ...]]:
+    """Validate a draft against the plan of its year; returns the cleaned draft and warnings."""
+    plan, warnings = _plan_for(catalog, draft.date)
+    if not draft.targets:
+        raise UserError("目標を一つ以上選んでください", "no target given")
+    targets: list[str] = []
+    for tid in draft.targets:
+        target = plan.target(tid)
+        if target is None:
+            raise UserError(
+                f"目標 {tid!r} は{plan.fy.label}の計画にありません (`chofu-tui targets` で一覧)",
+                "unknown target",
+            )
+        if target.kind is TargetKind.DISTINCT:
+            raise UserError(
+                f"{tid} ({target.label}) は記録から数える目標です。"
+                f"{target.source} を --org (団体名) 付きで記録してください",
+                "derived target; log its source with an organisation",
+            )
+        if tid not in targets:
+            targets.append(tid)
+    if isinstance(draft.count, bool) or not isinstance(draft.count, int):
+        raise UserError("回数は整数で入力してください", "count must be a whole number")
+    if not 1 <= draft.count <= MAX_COUNT:
+        raise UserError(
+            f"回数は1以上{MAX_COUNT}以下にしてください (入力: {draft.count})",
+            "count must be at least 1",
+        )
+    if draft.area is None:
+        raise UserError("圏域を指定してください (--area、または設定で自分の圏域を登録)", "no area")
+    resolve_area(plan, draft.area)
+    org = organisations.display_name(draft.organisation or "") or None
+    sources = {t.source for t in plan.targets() if t.kind is TargetKind.DISTINCT}
+    for tid in targets:
+        if tid in sources and org is None:
+            raise UserError(
+                f"{tid} ({plan.target(tid).label}) には団体名 (--org) が必要です",  # type: ignore[union-attr]
+                "organisation required",
+            )
+    case = unicodedata.normalize("NFKC", draft.case_code or "").strip() or None
+    if case is not None and not CASE_CODE.match(case):
+        raise UserError(
+            "ケースコードは英数字とハイフンの仮名コードで入力してください (氏名は記録しません)",
+            "case code must be a pseudonymous code",
+        )
+    note = (draft.note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise UserError(f"メモは{MAX_NOTE}文字までです", "note too long")
+    coordinator = (draft.coordinator or "").strip()
+    cleaned = replace(
+        draft,
+        targets=tuple(targets),
+        organisation=org,
+        case_code=case,
+        note=note,
+        coordinator=coordinator,
+    )
+    return cleaned, warnings
+
+
+def log_entry(catalog: PlanCatalog, draft: EntryDraft) -> Saved:
+    draft, warnings = check_draft(catalog, draft)
+    stamp = now_stamp()
+    with database.atomic():
+        dev = device_id()
+        org = organisations.find_or_create(draft.organisation, dev) if draft.organisation else None
+        entry = Entry.create(
+            uuid=str(uuid.uuid4()),
+            date=draft.date,
+            fiscal_year=FiscalYear.of(draft.date).year,
+            coordinator=draft.coordinator,
+            area=draft.area,
+            organisation=org,
+            case_code=draft.case_code,
+            count=draft.count,
+            note=draft.note,
+            created_at=stamp,
+            updated_at=stamp,
+            device_id=dev,
+        )
+        EntryTarget.insert_many(
+            [(entry.id, t) for t in draft.targets],
+            fields=[EntryTarget.entry, EntryTarget.target_id],
+        ).execute()
+    return Saved(get_entry(entry.uuid), warnings)
+
+
+def update_entry(catalog: PlanCatalog, entry_uuid: str, draft: EntryDraft) -> Saved:
+    draft, warnings = check_draft(catalog, draft)
+    with database.atomic():
+        entry = _get(entry_uuid)
+        org = (
+            organisations.find_or_create(draft.organisation, device_id())
+            if draft.organisation
+            else None
+        )
+        entry.date = draft.date
+        entry.fiscal_year = FiscalYear.of(draft.date).year
+        entry.coordinator = draft.coordinator
+        entry.area = draft.area
+        entry.organisation = org
+        entry.case_code = draft.case_code
+        entry.count = draft.count
+        entry.note = draft.note
+        entry.updated_at = now_stamp()
+        entry.save()
+        EntryTarget.delete().where(EntryTarget.entry == entry.id).execute()
+        EntryTarget.insert_many(
+            [(entry.id, t) for t in draft.targets],
+            fields=[EntryTarget.entry, EntryTarget.target_id],
+        ).execute()
+    return Saved(get_entry(entry_uuid), warnings)
+
+
+def _get(entry_uuid: str) -> Entry:
+    entry = Entry.get_or_none(Entry.uuid == entry_uuid.strip().lower())
+    if entry is None:
+        raise UserError(f"記録 {entry_uuid} はありません", "no such entry")
+    return entry
+
+
+def set_deleted(entry_uuid: str, deleted: bool) -> EntryRecord:
+    """Delete (leave a tombstone) or restore an entry."""
+    with database.atomic():
+        entry = _get(entry_uuid)
+        if entry.deleted == deleted:
+            state = "削除済み" if deleted else "削除されていません"
+            raise UserError(f"記録 {entry.uuid} は既に{state}です", "nothing to change")
+        entry.deleted = deleted
+        entry.updated_at = now_stamp()
+        entry.save()
+    return get_entry(entry.uuid)
+
+
+def restore_snapshot(record: EntryRecord) -> EntryRecord:
+    """Put an entry back exactly as `record` shows it (undo of an edit or a delete)."""
+    with database.atomic():
+        entry = _get(record.uuid)
+        org = (
+            organisations.find_or_create(record.organisation, device_id())
+            if record.organisation
+            else None
+        )
+        entry.date = record.date
+        entry.fiscal_year = FiscalYear.of(record.date).year
+        entry.coordinator = record.coordinator
+        entry.area = record.area
+        entry.organisation = org
+        entry.case_code = record.case_code
+        entry.count = record.count
+        entry.note = record.note
+        entry.deleted = record.deleted
+        entry.updated_at = now_stamp()
+        entry.save()
+        EntryTarget.delete().where(EntryTarget.entry == entry.id).execute()
+        EntryTarget.insert_many(
+            [(entry.id, t) for t in record.targets],
+            fields=[EntryTarget.entry, EntryTarget.target_id],
+        ).execute()
+    return get_entry(record.uuid)
+
+
+def get_entry(entry_uuid: str) -> EntryRecord:
+    return list_entries(uuid=_get(entry_uuid).uuid, include_deleted=True)[0]
+
+
+def list_entries(
+    fiscal_year: int | None = None,
+    *,
+    uuid: str | None = None,
+    include_deleted: bool = False,
+    target: str | None = None,
+    area: int | None = None,
+    organisation: str | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+) -> list[EntryRecord]:
+    """Entries, newest first (by date, then by when they were logged)."""
+    targets = fn.GROUP_CONCAT(EntryTarget.target_id).alias("target_ids")
+    query = (
+        Entry.select(Entry, Organisation.name.alias("org_name"), targets)
+        .join(EntryTarget, on=(EntryTarget.entry == Entry.id))
+        .switch(Entry)
+        .join(Organisation, JOIN.LEFT_OUTER, on=(Entry.organisation == Organisation.id))
+        .group_by(Entry.id)
+        .order_by(Entry.date.desc(), Entry.id.desc())
+    )
+    if fiscal_year is not None:
+        query = query.where(Entry.fiscal_year == fiscal_year)
+    if uuid is not None:
+        query = query.where(Entry.uuid == uuid)
+    if not include_deleted:
+        query = query.where(Entry.deleted == False)  # noqa: E712
+    if target:
+        sub = EntryTarget.select(EntryTarget.entry).where(EntryTarget.target_id == target)
+        query = query.where(Entry.id.in_(sub))
+    if area is not None:
+        query = query.where(Entry.area == area)
+    if organisation:
+        query = query.where(Organisation.key.contains(organisations.org_key(organisation)))
+    if text:
+        like = f"%{text}%"
+        query = query.where(
+            Entry.note.contains(text) | Organisation.name**like | Entry.coordinator**like
+        )
+    if limit is not None:
+        query = query.limit(limit)
+    return [
+        EntryRecord(
+            uuid=row.uuid,
+            date=row.date if isinstance(row.date, dt.date) else dt.date.fromisoformat(row.date),
+            targets=tuple(sorted(row.target_ids.split(","))),
+            coordinator=row.coordinator,
+            area=row.area,
+            organisation=row.org_name,
+            case_code=row.case_code,
+            count=row.count,
+            note=row.note,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            device_id=row.device_id,
+            deleted=bool(row.deleted),
+        )
+        for row in query.objects()
+    ]

@@ -1,0 +1,142 @@
+"""The organisation registry: one row per real organisation, however its name is typed."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+
+from peewee import fn
+
+from chofu_tui.errors import UserError
+from chofu_tui.services.clock import now_stamp
+from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
+
+_SPACES = re.compile(r"\s+")
+
+
+def display_name(name: str) -> str:
+    """NFKC (full-width ASCII to half-width, half-width kana to full-width), spaces folded."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip()
+
+
+def org_key(name: str) -> str:
+    """The matching key: 「ひだまりサロン若葉」 and 「ひだまりサロン 若葉 」 are one organisation."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", name)).casefold()
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    id: int
+    name: str
+    approaches: int  # entries naming it in the year asked for
+
+
+def _validate(name: str) -> str:
+    shown = display_name(name)
+    if not shown:
+        raise UserError("団体名が空です", "organisation name is empty")
+    if len(shown) > 100:
+        raise UserError("団体名が長すぎます (100文字まで)", "organisation name too long")
+    return shown
+
+
+def find(name: str) -> Organisation | None:
+    org = Organisation.get_or_none(Organisation.key == org_key(name))
+    while org is not None and org.merged_into_id is not None:
+        org = Organisation.get_by_id(org.merged_into_id)
+    return org
+
+
+def find_or_create(name: str, device_id: str) -> Organisation:
+    """Call inside a transaction."""
+    shown = _validate(name)
+    org = find(shown)
+    if org is not None:
+        return org
+    stamp = now_stamp()
+    return Organisation.create(
+        uuid=str(uuid.uuid4()),
+        name=shown,
+        key=org_key(shown),
+        created_at=stamp,
+        updated_at=stamp,
+        device_id=device_id,
+    )
+
+
+def search(prefix: str = "", limit: int = 20) -> list[str]:
+    """Registry names containing `prefix` (normalised), for completion."""
+    query = Organisation.select(Organisation.name).where(Organisation.merged_into.is_null())
+    if key := org_key(prefix):
+        query = query.where(Organisation.key.contains(key))
+    return [o.name for o in query.order_by(Organisation.name).limit(limit)]
+
+
+def list_with_counts(fiscal_year: int) -> list[OrganisationRow]:
+    counts = (
+        Entry.select(Entry.organisation, fn.COUNT(Entry.id).alias("n"))
+        .where(
+            (Entry.fiscal_year == fiscal_year)
+            & (Entry.deleted == False)  # noqa: E712 - peewee expression
+            & Entry.organisation.is_null(False)
+        )
+        .group_by(Entry.organisation)
+    )
+    by_org = {row.organisation_id: row.n for row in counts}
+    orgs = (
+        Organisation.select().where(Organisation.merged_into.is_null()).order_by(Organisation.name)
+    )
+    return [OrganisationRow(o.id, o.name, by_org.get(o.id, 0)) for o in orgs]
+
+
+def rename(org_id: int, new_name: str) -> None:
+    shown = _validate(new_name)
+    with database.atomic():
+        org = Organisation.get_or_none(Organisation.id == org_id)
+        if org is None:
+            raise UserError("その団体はありません", "no such organisation")
+        other = Organisation.get_or_none(Organisation.key == org_key(shown))
+        if other is not None and other.id != org.id:
+            raise UserError(
+                f"「{other.name}」が既にあります。統合してください",
+                "name taken; merge instead",
+            )
+        org.name, org.key, org.updated_at = shown, org_key(shown), now_stamp()
+        org.save()
+
+
+def merge(keep_id: int, gone_id: int) -> int:
+    """Fold `gone` into `keep`: its entries move over; it stays as a pointer. Returns entries moved."""
+    if keep_id == gone_id:
+        raise UserError("同じ団体どうしは統合できません", "cannot merge into itself")
+    with database.atomic():
+        keep = Organisation.get_or_none(Organisation.id == keep_id)
+        gone = Organisation.get_or_none(Organisation.id == gone_id)
+        if keep is None or gone is None:
+            raise UserError("その団体はありません", "no such organisation")
+        stamp = now_stamp()
+        moved = (
+            Entry.update(organisation=keep, updated_at=stamp)
+            .where(Entry.organisation == gone)
+            .execute()
+        )
+        Organisation.update(merged_into=keep, updated_at=stamp).where(
+            (Organisation.id == gone.id) | (Organisation.merged_into == gone.id)
+        ).execute()
+    return moved
+
+
+__all__ = [
+    "EntryTarget",
+    "OrganisationRow",
+    "display_name",
+    "find",
+    "find_or_create",
+    "list_with_counts",
+    "merge",
+    "org_key",
+    "rename",
+    "search",
+]

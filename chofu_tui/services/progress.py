@@ -1,0 +1,167 @@
+"""How far each target has come: the one place that says how a figure is counted.
+
+- count:    the sum of the counts of the entries logged to the target;
+- distinct: the number of distinct organisations among the entries of the source target;
+- per_area: the number of areas whose entries (summed counts) reach the plan's minimum.
+The pace is even through the fiscal year: by day d of 365, a target T calls for T * d / 365.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from peewee import fn
+
+from chofu_tui.fiscal import FiscalYear
+from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
+from chofu_tui.store.models import Entry, EntryTarget
+
+
+class Status(StrEnum):
+    AHEAD = "ahead"
+    ON_PACE = "on_pace"
+    BEHIND = "behind"
+
+    @property
+    def label(self) -> str:
+        return {"ahead": "先行", "on_pace": "順調", "behind": "遅れ"}[self.value]
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: Target
+    program_area: ProgramArea
+    initiative: Initiative
+    goal: int  # the plan's figure; for per_area, the number of areas to cover
+    actual: int
+    expected_by_as_of: float
+    projected: float
+    status: Status
+    by_area: dict[int, int]  # count: summed counts; distinct: organisations; per_area: counts
+    approaches: int | None = None  # distinct: the source target's figure behind the groups
+    areas_met: tuple[int, ...] = ()  # per_area: the areas that reached the minimum
+
+    @property
+    def ratio(self) -> float:
+        return self.actual / self.goal if self.goal else 1.0
+
+
+@dataclass(frozen=True)
+class YearProgress:
+    plan: Plan
+    as_of: dt.date
+    area: int | None
+    coordinator: str | None
+    targets: list[TargetProgress] = field(default_factory=list)
+
+    @property
+    def fy(self) -> FiscalYear:
+        return self.plan.fy
+
+    def get(self, target_id: str) -> TargetProgress:
+        return next(t for t in self.targets if t.target.id == target_id)
+
+
+def status_for(actual: float, expected: float, goal: float) -> Status:
+    # A band of 10% (at least half an activity) around the even pace counts as on pace,
+    # so a target of 1 is not "behind" on the first day of the year.
+    if goal and actual >= goal:
+        return Status.AHEAD if expected < goal else Status.ON_PACE
+    tolerance = max(0.1 * expected, 0.5)
+    if actual > expected + tolerance:
+        return Status.AHEAD
+    if actual < expected - tolerance:
+        return Status.BEHIND
+    return Status.ON_PACE
+
+
+def _filters(fiscal_year: int, area: int | None, coordinator: str | None) -> list:
+    conds = [Entry.fiscal_year == fiscal_year, Entry.deleted == False]  # noqa: E712
+    if area is not None:
+        conds.append(Entry.area == area)
+    if coordinator:
+        conds.append(Entry.coordinator == coordinator)
+    return conds
+
+
+def tallies(
+    fiscal_year: int, area: int | None = None, coordinator: str | None = None
+) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]], dict[str, int]]:
+    """Summed counts by target and area; distinct organisations by target and area, and overall."""
+    conds = _filters(fiscal_year, area, coordinator)
+    sums: dict[str, dict[int, int]] = defaultdict(dict)
+    orgs: dict[str, dict[int, int]] = defaultdict(dict)
+    orgs_total: dict[str, int] = {}
+    base = Entry.select().join(EntryTarget, on=(EntryTarget.entry == Entry.id)).where(*conds)
+    rows = base.select(
+        EntryTarget.target_id,
+        Entry.area,
+        fn.SUM(Entry.count),
+        fn.COUNT(fn.DISTINCT(Entry.organisation)),
+    ).group_by(EntryTarget.target_id, Entry.area)
+    for tid, a, total, n_orgs in rows.tuples():
+        sums[tid][a] = int(total)
+        orgs[tid][a] = int(n_orgs)
+    totals = base.select(EntryTarget.target_id, fn.COUNT(fn.DISTINCT(Entry.organisation)))
+    for tid, n_orgs in totals.group_by(EntryTarget.target_id).tuples():
+        orgs_total[tid] = int(n_orgs)
+    return sums, orgs, orgs_total
+
+
+def progress_for(
+    plan: Plan,
+    as_of: dt.date | None = None,
+    *,
+    area: int | None = None,
+    coordinator: str | None = None,
+) -> YearProgress:
+    as_of = as_of or dt.date.today()
+    fy = plan.fy
+    fraction = fy.elapsed_fraction(as_of)
+    sums, orgs, orgs_total = tallies(fy.year, area, coordinator)
+    result = YearProgress(plan, as_of, area, coordinator)
+    area_nos = [a.no for a in plan.areas] if area is None else [area]
+    for pa in plan.program_areas:
+        for ini in pa.initiatives:
+            for t in ini.targets:
+                goal = t.target
+                approaches = None
+                met: tuple[int, ...] = ()
+                if t.kind is TargetKind.COUNT:
+                    by_area = {a: sums[t.id].get(a, 0) for a in area_nos}
+                    actual = sum(by_area.values())
+                elif t.kind is TargetKind.DISTINCT:
+                    src = t.source or ""
+                    by_area = {a: orgs[src].get(a, 0) for a in area_nos}
+                    actual = orgs_total.get(src, 0)
+                    approaches = sum(sums[src].values())
+                else:
+                    by_area = {a: sums[t.id].get(a, 0) for a in area_nos}
+                    need = t.per_area_min or 1
+                    met = tuple(a for a in area_nos if by_area[a] >= need)
+                    actual = len(met)
+                    if area is not None:
+                        goal = 1  # one area asked for: has it been covered?
+                expected = goal * fraction
+                projected = actual / fraction if fraction > 0 else 0.0
+                if t.kind is TargetKind.PER_AREA:
+                    projected = min(projected, float(len(area_nos)))
+                result.targets.append(
+                    TargetProgress(
+                        target=t,
+                        program_area=pa,
+                        initiative=ini,
+                        goal=goal,
+                        actual=actual,
+                        expected_by_as_of=round(expected, 1),
+                        projected=round(projected, 1),
+                        status=status_for(actual, expected, goal),
+                        by_area=by_area,
+                        approaches=approaches,
+                        areas_met=met,
+                    )
+                )
+    return result

@@ -1,0 +1,77 @@
+"""peewee models of the store. Every row that eight laptops will combine carries a UUID,
+its own created/updated times and the device it was written on; deletions are tombstones."""
+
+from __future__ import annotations
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    Check,
+    CompositeKey,
+    DatabaseProxy,
+    DateField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database = DatabaseProxy()
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Organisation(BaseModel):
+    """A counterpart organisation (自治会, サロン, 当事者会 ...), matched by its normalised key."""
+
+    id = AutoField()
+    uuid = TextField(unique=True)
+    name = TextField()
+    key = TextField(unique=True)  # NFKC, whitespace removed, casefolded
+    merged_into = ForeignKeyField("self", null=True, backref="merged", on_delete="RESTRICT")
+    created_at = TextField()
+    updated_at = TextField()
+    device_id = TextField()
+
+
+class Entry(BaseModel):
+    """One logged activity. It credits one or more targets through EntryTarget."""
+
+    id = AutoField()
+    uuid = TextField(unique=True)
+    date = DateField()
+    fiscal_year = IntegerField()  # derived from date; kept so a year's rows are one index range
+    coordinator = TextField(default="")
+    area = IntegerField()
+    organisation = ForeignKeyField(Organisation, null=True, backref="entries")
+    case_code = TextField(null=True)
+    count = IntegerField(constraints=[Check("count >= 1")])
+    note = TextField(default="")
+    created_at = TextField()
+    updated_at = TextField()
+    device_id = TextField()
+    deleted = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("fiscal_year", "deleted", "date"), False),)
+
+
+class EntryTarget(BaseModel):
+    entry = ForeignKeyField(Entry, backref="targets", on_delete="CASCADE")
+    target_id = TextField()
+
+    class Meta:
+        primary_key = CompositeKey("entry", "target_id")
+        indexes = ((("target_id", "entry"), False),)
+
+
+class Setting(BaseModel):
+    key = TextField(primary_key=True)
+    value = TextField()
+
+
+MODELS: list[type[BaseModel]] = [Organisation, Entry, EntryTarget, Setting]
