@@ -165,3 +165,40 @@ def progress_for(
                     )
                 )
     return result
+
+
+def monthly(
+    plan: Plan, *, area: int | None = None, coordinator: str | None = None
+) -> dict[str, list[int]]:
+    """Each target's figure month by month, 4月 .. 3月 (12 values).
+
+    count and per_area: the summed counts of the month; distinct: the organisations
+    approached in that month (an organisation seen in two months counts in both).
+    """
+    fy = plan.fy
+    conds = _filters(fy.year, area, coordinator)
+    month = fn.CAST(fn.strftime("%m", Entry.date), "INTEGER")
+    rows = (
+        Entry.select(
+            EntryTarget.target_id,
+            month,
+            fn.SUM(Entry.count),
+            fn.COUNT(fn.DISTINCT(Entry.organisation)),
+        )
+        .join(EntryTarget, on=(EntryTarget.entry == Entry.id))
+        .where(*conds)
+        .group_by(EntryTarget.target_id, month)
+        .tuples()
+    )
+    sums: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
+    orgs: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
+    for tid, m, total, n_orgs in rows:
+        sums[tid][(int(m) - 4) % 12] = int(total)
+        orgs[tid][(int(m) - 4) % 12] = int(n_orgs)
+    out: dict[str, list[int]] = {}
+    for t in plan.targets():
+        if t.kind is TargetKind.DISTINCT:
+            out[t.id] = list(orgs[t.source or ""])
+        else:
+            out[t.id] = list(sums[t.id])
+    return out
