@@ -177,7 +177,7 @@ def monthly(
     """
     fy = plan.fy
     conds = _filters(fy.year, area, coordinator)
-    month = fn.CAST(fn.strftime("%m", Entry.date), "INTEGER")
+    month = fn.substr(Entry.date, 6, 2)  # dates are stored as ISO text: YYYY-MM-DD
     rows = (
         Entry.select(
             EntryTarget.target_id,
