@@ -33,7 +33,8 @@ class _Parser(argparse.ArgumentParser):
         for en, jp in _ARGPARSE_JA.items():
             ja = ja.replace(en, jp)
         self.print_usage(sys.stderr)
-        self.exit(2, f"エラー: {ja} ({message})\n")
+        english = f" ({message})" if message.isascii() else ""
+        self.exit(2, f"エラー: {ja}{english}\n")
 
 
 def _fy_arg(text: str) -> FiscalYear:
@@ -107,6 +108,15 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         p = sub.add_parser(name, parents=[common], help=text)
         p.add_argument("uuid")
+
+    p = sub.add_parser(
+        "merge", parents=[common], help="他のパソコンのデータベースを取り込む (報告用の統合)"
+    )
+    p.add_argument("sources", nargs="+", type=Path, metavar="DB")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("backup", parents=[common], help="データベースの一貫したコピーを作る")
+    p.add_argument("dest", type=Path, metavar="FILE")
 
     p = sub.add_parser("plan", parents=[common], help="計画ファイル")
     plan_sub = p.add_subparsers(dest="plan_command", metavar="ACTION", parser_class=_Parser)
@@ -242,7 +252,8 @@ def cmd_progress(ctx: Any, args: argparse.Namespace) -> int:
 
     fy = _year(ctx, args.fy)
     plan = ctx.catalog.get(fy).plan
-    as_of = args.as_of or ctx.today()
+    # A past year is seen as of its last day, not as of a day long after it.
+    as_of = args.as_of or min(ctx.today(), fy.end)
     area = entries.resolve_area(plan, args.area) if args.area else None
     prog = progress_for(plan, as_of, area=area, coordinator=args.coordinator)
     rows = [
@@ -375,6 +386,41 @@ def cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_merge(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services.merge import merge_stores
+
+    if any(src.resolve() == ctx.db_path.resolve() for src in args.sources):
+        raise UserError("取り込み先と同じデータベースは取り込めません", "source is the target")
+    results = merge_stores(args.sources)
+    if args.json:
+        _out(
+            [
+                {
+                    "source": str(r.source),
+                    "entries_added": r.entries_added,
+                    "entries_updated": r.entries_updated,
+                    "entries_unchanged": r.entries_unchanged,
+                    "organisations_added": r.organisations_added,
+                }
+                for r in results
+            ]
+        )
+        return 0
+    for r in results:
+        print(
+            f"{r.source}: 記録 追加 {r.entries_added} 件、更新 {r.entries_updated} 件、"
+            f"変更なし {r.entries_unchanged} 件、団体 追加 {r.organisations_added} 件"
+        )
+    return 0
+
+
+def cmd_backup(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services.merge import backup_store
+
+    print(backup_store(args.dest))
+    return 0
+
+
 COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "targets": cmd_targets,
     "add": cmd_add,
@@ -383,4 +429,6 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "delete": cmd_delete,
     "restore": cmd_restore,
     "plan": cmd_plan,
+    "merge": cmd_merge,
+    "backup": cmd_backup,
 }

@@ -118,7 +118,7 @@ def progress_for(
     area: int | None = None,
     coordinator: str | None = None,
 ) -> YearProgress:
-    as_of = as_of or dt.date.today()
+    as_of = as_of or min(dt.date.today(), plan.fy.end)
     fy = plan.fy
     fraction = fy.elapsed_fraction(as_of)
     sums, orgs, orgs_total = tallies(fy.year, area, coordinator)
