@@ -77,3 +77,10 @@ def test_headless_modules_never_import_textual() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert run.stdout.strip() == "[]"
+
+
+def test_network_guard_is_active() -> None:
+    import socket
+
+    with pytest.raises(AssertionError, match="network connection attempted"):
+        socket.create_connection(("127.0.0.1", 9))

@@ -1,0 +1,24 @@
+"""Suite-wide guards."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+
+class NetworkUsed(AssertionError):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The program opens no network connection, ever: any attempt fails the test."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise NetworkUsed(f"network connection attempted: {args!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
