@@ -6,7 +6,7 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 from peewee import JOIN, fn
 
@@ -275,15 +275,37 @@ def list_entries(
     organisation: str | None = None,
     text: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> list[EntryRecord]:
-    """Entries, newest first (by date, then by when they were logged)."""
-    targets = fn.GROUP_CONCAT(EntryTarget.target_id).alias("target_ids")
+    """Entries, newest first (by date, then by when they were logged).
+
+    `limit` and `offset` page through them (a screen can show the first page at once).
+    Each entry's targets come from a correlated subquery rather than a join and GROUP BY,
+    so SQLite walks the (fiscal_year, deleted, date) index in order instead of grouping
+    every entry; rows are read as plain tuples (issue 5: 13,000 rows in well under 200 ms).
+    """
+    targets = (
+        EntryTarget.select(fn.GROUP_CONCAT(EntryTarget.target_id))
+        .where(EntryTarget.entry == Entry.id)
+        .alias("target_ids")
+    )
     query = (
-        Entry.select(Entry, Organisation.name.alias("org_name"), targets)
-        .join(EntryTarget, on=(EntryTarget.entry == Entry.id))
-        .switch(Entry)
+        Entry.select(
+            Entry.uuid,
+            Entry.date,
+            targets,
+            Entry.coordinator,
+            Entry.area,
+            Organisation.name,
+            Entry.case_code,
+            Entry.count,
+            Entry.note,
+            Entry.created_at,
+            Entry.updated_at,
+            Entry.device_id,
+            Entry.deleted,
+        )
         .join(Organisation, JOIN.LEFT_OUTER, on=(Entry.organisation == Organisation.id))
-        .group_by(Entry.id)
         .order_by(Entry.date.desc(), Entry.id.desc())
     )
     if fiscal_year is not None:
@@ -304,23 +326,32 @@ def list_entries(
         query = query.where(
             Entry.note.contains(text) | Organisation.name**like | Entry.coordinator**like
         )
-    if limit is not None:
-        query = query.limit(limit)
-    return [
-        EntryRecord(
-            uuid=row.uuid,
-            date=row.date if isinstance(row.date, dt.date) else dt.date.fromisoformat(row.date),
-            targets=tuple(sorted(row.target_ids.split(","))),
-            coordinator=row.coordinator,
-            area=row.area,
-            organisation=row.org_name,
-            case_code=row.case_code,
-            count=row.count,
-            note=row.note,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            device_id=row.device_id,
-            deleted=bool(row.deleted),
+    if limit is not None or offset:
+        query = query.limit(-1 if limit is None else limit).offset(offset)
+    # Built without EntryRecord.__init__: a frozen dataclass sets each of its 13 fields
+    # through object.__setattr__, which was a third of the time of a 13,000-row log.
+    make, names, date = object.__new__, _RECORD_FIELDS, dt.date.fromisoformat
+    records = []
+    for row in database.execute(query):
+        uuid_, day, target_ids, *middle, deleted = row
+        if target_ids is None:
+            continue  # an entry always credits a target; one without was never listed
+        record = make(EntryRecord)
+        record.__dict__.update(
+            zip(
+                names,
+                (
+                    uuid_,
+                    day if isinstance(day, dt.date) else date(day),
+                    tuple(sorted(target_ids.split(","))),
+                    *middle,
+                    bool(deleted),
+                ),
+                strict=True,
+            )
         )
-        for row in query.objects()
-    ]
+        records.append(record)
+    return records
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(EntryRecord))

@@ -17,7 +17,7 @@ from peewee import fn
 
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
-from chofu_tui.store.models import Entry, EntryTarget
+from chofu_tui.store.models import Tally, TallyOrg
 
 
 class Status(StrEnum):
@@ -78,35 +78,57 @@ def status_for(actual: float, expected: float, goal: float) -> Status:
     return Status.ON_PACE
 
 
-def _filters(fiscal_year: int, area: int | None, coordinator: str | None) -> list:
-    conds = [Entry.fiscal_year == fiscal_year, Entry.deleted == False]  # noqa: E712
+def _filters(model: type[Tally] | type[TallyOrg], fiscal_year: int, area, coordinator) -> list:  # type: ignore[no-untyped-def]
+    conds = [model.fiscal_year == fiscal_year]
     if area is not None:
-        conds.append(Entry.area == area)
+        conds.append(model.area == area)
     if coordinator:
-        conds.append(Entry.coordinator == coordinator)
+        conds.append(model.coordinator == coordinator)
     return conds
 
 
 def tallies(
     fiscal_year: int, area: int | None = None, coordinator: str | None = None
 ) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]], dict[str, int]]:
-    """Summed counts by target and area; distinct organisations by target and area, and overall."""
-    conds = _filters(fiscal_year, area, coordinator)
+    """Summed counts by target and area; distinct organisations by target and area, and overall.
+
+    Read from the counters the store keeps (store/tallies.py): a few hundred rows a year,
+    however many entries there are."""
+    return _tallies(fiscal_year, area, coordinator)
+
+
+def _tallies(
+    fiscal_year: int,
+    area: int | None = None,
+    coordinator: str | None = None,
+    org_targets: set[str] | None = None,
+) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]], dict[str, int]]:
+    """tallies(), counting organisations only for `org_targets` (None: for every target)."""
     sums: dict[str, dict[int, int]] = defaultdict(dict)
     orgs: dict[str, dict[int, int]] = defaultdict(dict)
     orgs_total: dict[str, int] = {}
-    base = Entry.select().join(EntryTarget, on=(EntryTarget.entry == Entry.id)).where(*conds)
-    rows = base.select(
-        EntryTarget.target_id,
-        Entry.area,
-        fn.SUM(Entry.count),
-        fn.COUNT(fn.DISTINCT(Entry.organisation)),
-    ).group_by(EntryTarget.target_id, Entry.area)
-    for tid, a, total, n_orgs in rows.tuples():
+    rows = (
+        Tally.select(Tally.target_id, Tally.area, fn.SUM(Tally.total))
+        .where(*_filters(Tally, fiscal_year, area, coordinator))
+        .group_by(Tally.target_id, Tally.area)
+    )
+    for tid, a, total in rows.tuples():
         sums[tid][a] = int(total)
+        orgs[tid][a] = 0  # every (target, area) with entries has a figure, 0 without orgs
+        orgs_total[tid] = 0
+    conds = _filters(TallyOrg, fiscal_year, area, coordinator)
+    if org_targets is not None:
+        conds.append(TallyOrg.target_id.in_(sorted(org_targets)))
+    distinct = fn.COUNT(fn.DISTINCT(TallyOrg.organisation_id))
+    by_area = (
+        TallyOrg.select(TallyOrg.target_id, TallyOrg.area, distinct)
+        .where(*conds)
+        .group_by(TallyOrg.target_id, TallyOrg.area)
+    )
+    for tid, a, n_orgs in by_area.tuples():
         orgs[tid][a] = int(n_orgs)
-    totals = base.select(EntryTarget.target_id, fn.COUNT(fn.DISTINCT(Entry.organisation)))
-    for tid, n_orgs in totals.group_by(EntryTarget.target_id).tuples():
+    totals = TallyOrg.select(TallyOrg.target_id, distinct).where(*conds)
+    for tid, n_orgs in totals.group_by(TallyOrg.target_id).tuples():
         orgs_total[tid] = int(n_orgs)
     return sums, orgs, orgs_total
 
@@ -121,7 +143,9 @@ def progress_for(
     as_of = as_of or min(dt.date.today(), plan.fy.end)
     fy = plan.fy
     fraction = fy.elapsed_fraction(as_of)
-    sums, orgs, orgs_total = tallies(fy.year, area, coordinator)
+    # organisations are counted only where a distinct target needs them
+    sources = {t.source or "" for t in plan.targets() if t.kind is TargetKind.DISTINCT}
+    sums, orgs, orgs_total = _tallies(fy.year, area, coordinator, sources)
     result = YearProgress(plan, as_of, area, coordinator)
     area_nos = [a.no for a in plan.areas] if area is None else [area]
     for pa in plan.program_areas:
@@ -176,24 +200,23 @@ def monthly(
     approached in that month (an organisation seen in two months counts in both).
     """
     fy = plan.fy
-    conds = _filters(fy.year, area, coordinator)
-    month = fn.substr(Entry.date, 6, 2)  # dates are stored as ISO text: YYYY-MM-DD
-    rows = (
-        Entry.select(
-            EntryTarget.target_id,
-            month,
-            fn.SUM(Entry.count),
-            fn.COUNT(fn.DISTINCT(Entry.organisation)),
-        )
-        .join(EntryTarget, on=(EntryTarget.entry == Entry.id))
-        .where(*conds)
-        .group_by(EntryTarget.target_id, month)
-        .tuples()
-    )
     sums: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
     orgs: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
-    for tid, m, total, n_orgs in rows:
+    rows = (
+        Tally.select(Tally.target_id, Tally.month, fn.SUM(Tally.total))
+        .where(*_filters(Tally, fy.year, area, coordinator))
+        .group_by(Tally.target_id, Tally.month)
+    )
+    for tid, m, total in rows.tuples():
         sums[tid][(int(m) - 4) % 12] = int(total)
+    org_rows = (
+        TallyOrg.select(
+            TallyOrg.target_id, TallyOrg.month, fn.COUNT(fn.DISTINCT(TallyOrg.organisation_id))
+        )
+        .where(*_filters(TallyOrg, fy.year, area, coordinator))
+        .group_by(TallyOrg.target_id, TallyOrg.month)
+    )
+    for tid, m, n_orgs in org_rows.tuples():
         orgs[tid][(int(m) - 4) % 12] = int(n_orgs)
     out: dict[str, list[int]] = {}
     for t in plan.targets():

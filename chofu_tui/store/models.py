@@ -74,4 +74,40 @@ class Setting(BaseModel):
     value = TextField()
 
 
+# The tables of schema version 1; later tables are created by their migration's own SQL.
 MODELS: list[type[BaseModel]] = [Organisation, Entry, EntryTarget, Setting]
+
+
+class Tally(BaseModel):
+    """Live entries' summed counts per year, target, area, coordinator and calendar month.
+
+    Kept by triggers (store/tallies.py); read it, never write it from Python."""
+
+    fiscal_year = IntegerField()
+    target_id = TextField()
+    area = IntegerField()
+    coordinator = TextField()
+    month = IntegerField()  # 1..12
+    total = IntegerField()
+    entries = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey("fiscal_year", "target_id", "area", "coordinator", "month")
+
+
+class TallyOrg(BaseModel):
+    """Live entries naming an organisation, per year, target, organisation, area, coordinator
+    and month: the rows distinct targets count organisations from. Kept by triggers."""
+
+    fiscal_year = IntegerField()
+    target_id = TextField()
+    organisation_id = IntegerField()
+    area = IntegerField()
+    coordinator = TextField()
+    month = IntegerField()
+    entries = IntegerField()
+
+    class Meta:
+        primary_key = CompositeKey(
+            "fiscal_year", "target_id", "organisation_id", "area", "coordinator", "month"
+        )

@@ -247,7 +247,9 @@ def measure_in_process(db_path: Path, plan_dir: Path, runs: int, saves: int) -> 
         known = [r[0] for r in db.execute_sql("SELECT name FROM organisation").fetchall()]
         loggable = [t.id for t in plan.targets() if t.loggable]
         sources = {t.source for t in plan.targets() if t.kind is TargetKind.DISTINCT}
-        save_times = []
+        save_times: list[float] = []
+        log_times: list[float] = []
+        recount_times: list[float] = []
         for i in range(saves):
             targets = tuple(rng.sample(loggable, 1 if rng.random() < 0.75 else 2))
             org = None
@@ -265,10 +267,16 @@ def measure_in_process(db_path: Path, plan_dir: Path, runs: int, saves: int) -> 
             )
             t0 = time.perf_counter()
             entries_service.log_entry(catalog, draft)
+            t1 = time.perf_counter()
             progress_for(plan, TODAY)
-            save_times.append(time.perf_counter() - t0)
+            t2 = time.perf_counter()
+            save_times.append(t2 - t0)
+            log_times.append(t1 - t0)
+            recount_times.append(t2 - t1)
         out["save_p95_ms"] = _ms(_p95(save_times))
         out["save_median_ms"] = _ms(statistics.median(save_times))
+        out["save_log_entry_p95_ms"] = _ms(_p95(log_times))
+        out["save_progress_p95_ms"] = _ms(_p95(recount_times))
         out["saves"] = saves
     finally:
         db.close()
@@ -345,34 +353,7 @@ progress_for(catalog.get(fy).plan, dt.date(2024, 11, 15))
 """
 
 
-def run_fresh(code: str, env: dict[str, str], timeout: float = 60) -> tuple[float, float, int]:
-    """(seconds from spawn to exit, peak RSS in MB of that process, exit code)."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", code],
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    deadline = t0 + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            proc.kill()
-            pid, status, usage = os.wait4(proc.pid, 0)
-            return float("inf"), usage.ru_maxrss / 1024, -9
-        time.sleep(0.002)
-    elapsed = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.stderr:
-        proc.stderr.close()
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
-
-
-def measure_startup(db_path: Path, plan_dir: Path, runs: int) -> dict:
+def measure_startup(db_path: Path, plan_dir: Path, runs: int, timeout: float) -> dict:
     env = {
         **os.environ,
         "CHOFU_TUI_BENCH_EXIT": "1",
@@ -384,24 +365,29 @@ def measure_startup(db_path: Path, plan_dir: Path, runs: int) -> dict:
     }
     have_app = importlib.util.find_spec("chofu_tui.app") is not None
     out: dict = {"startup_ratio": None, "peak_rss_mb": None}
-    base, app, core, app_rss, core_rss = [], [], [], [], []
-    app_code = APP.format(db=str(db_path))
-    core_code = CORE.format(db=str(db_path))
-    run_fresh(BASELINE_APP, env)  # warm the file cache; not counted
-    for _ in range(runs):
-        # interleaved, so both see the same machine
-        base.append(run_fresh(BASELINE_APP, env)[0])
-        if have_app:
-            seconds, rss, code = run_fresh(app_code, env)
-            if code != 0:
-                out["startup_note"] = f"the app exited with code {code}"
-                have_app = False
-            else:
-                app.append(seconds)
-                app_rss.append(rss)
-        seconds, rss, _ = run_fresh(core_code, env)
-        core.append(seconds)
-        core_rss.append(rss)
+    programs = {"baseline": BASELINE_APP, "core": CORE.format(db=str(db_path))}
+    if have_app:
+        programs["app"] = APP.format(db=str(db_path))
+    # round 1 warms the caches and is not counted
+    job = {"runs": runs + 1, "env": env, "programs": programs, "timeout": timeout}
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("spawn.py"))],
+        input=json.dumps(job),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    results = {name: rows[1:] for name, rows in json.loads(done.stdout).items()}
+    base = [r[0] for r in results["baseline"]]
+    core = [r[0] for r in results["core"]]
+    core_rss = [r[1] for r in results["core"]]
+    app = [r[0] for r in results.get("app", []) if r[2] == 0]
+    app_rss = [r[1] for r in results.get("app", []) if r[2] == 0]
+    if have_app and len(app) < len(results["app"]):
+        codes = sorted({r[2] for r in results["app"]})
+        out["startup_note"] = f"the app did not exit cleanly (exit codes {codes})"
+        app = app_rss = []
+    out["baseline_textual_rss_mb"] = round(statistics.median(r[1] for r in results["baseline"]), 1)
     out["baseline_textual_s"] = round(statistics.median(base), 3)
     out["core_startup_s"] = round(statistics.median(core), 3)
     out["core_startup_rss_mb"] = round(statistics.median(core_rss), 1)
@@ -415,7 +401,9 @@ def measure_startup(db_path: Path, plan_dir: Path, runs: int) -> dict:
             "after the app is merged. core_startup_s is the non-UI work of a start (imports, "
             "open the store, load the plan, progress_for) in a fresh process"
         )
-    out["peak_rss_method"] = "ru_maxrss from os.wait4 of each app process, median"
+    out["peak_rss_method"] = (
+        "ru_maxrss from os.wait4 of each app process (started from tests/perf/spawn.py), median"
+    )
     return out
 
 
@@ -428,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print only the JSON object")
     parser.add_argument("--runs", type=int, default=5, help="repeats of each figure")
     parser.add_argument("--saves", type=int, default=200, help="saves timed for save_p95_ms")
+    parser.add_argument(
+        "--startup-timeout", type=float, default=30, help="seconds before a start is killed"
+    )
     args = parser.parse_args(argv)
     t_start = time.perf_counter()
     os.environ["CHOFU_TUI_TODAY"] = TODAY.isoformat()
@@ -444,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
 
         result: dict = {"entries": args.entries}
         log("startup ...")
-        startup = measure_startup(work, plan_dir, args.runs)
+        startup = measure_startup(work, plan_dir, args.runs, args.startup_timeout)
         log("report ...")
         report_s, report_note = measure_report(work, plan_dir, args.runs)
         log("progress, log, saves ...")

@@ -1,0 +1,159 @@
+"""Counters kept beside the entries, so that a year's figures are read, not recounted.
+
+Two tables hold, for live (not deleted) entries only:
+- `tally`:     (fiscal_year, target_id, area, coordinator, month) -> summed counts, entries;
+- `tally_org`: (fiscal_year, target_id, organisation_id, area, coordinator, month) -> entries
+               (the rows that `distinct` targets count organisations from).
+
+SQLite triggers on `entry` and `entry_target` keep them exact inside the very transaction
+of every write, whichever code makes it (log, edit, delete, restore, organisation merge, the
+merge of another laptop's store): no service has to remember to update them. `rebuild()`
+recounts them from the entries; `recount()` gives the rows a from-scratch count would give.
+
+This SQL is schema version 2 (see db.MIGRATIONS): change it only through a new migration.
+"""
+
+from __future__ import annotations
+
+from peewee import SqliteDatabase
+
+TABLES = (
+    """CREATE TABLE tally (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        area INTEGER NOT NULL,
+        coordinator TEXT NOT NULL,
+        month INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, area, coordinator, month)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE tally_org (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        organisation_id INTEGER NOT NULL,
+        area INTEGER NOT NULL,
+        coordinator TEXT NOT NULL,
+        month INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, organisation_id, area, coordinator, month)
+    ) WITHOUT ROWID""",
+)
+
+_TALLY_KEY = "fiscal_year, target_id, area, coordinator, month"
+_ORG_KEY = "fiscal_year, target_id, organisation_id, area, coordinator, month"
+
+
+def _month(date: str) -> str:
+    return f"CAST(substr({date}, 6, 2) AS INTEGER)"  # dates are ISO text: YYYY-MM-DD
+
+
+def _apply(sign: str, e: str, target: str, source: str) -> str:
+    """Add (sign '+') or remove (sign '-') the contribution of entry `e` to `target`.
+
+    `e` is a row alias with the entry's columns (e, OLD or NEW); `source` the FROM/WHERE
+    that yields one row per (entry, target) to apply.
+    """
+    return f"""
+    INSERT INTO tally ({_TALLY_KEY}, total, entries)
+        SELECT {e}.fiscal_year, {target}, {e}.area, {e}.coordinator, {_month(f"{e}.date")},
+               {sign}{e}.count, {sign}1
+        {source}
+        ON CONFLICT ({_TALLY_KEY}) DO UPDATE
+            SET total = total + excluded.total, entries = entries + excluded.entries;
+    INSERT INTO tally_org ({_ORG_KEY}, entries)
+        SELECT {e}.fiscal_year, {target}, {e}.organisation_id, {e}.area, {e}.coordinator,
+               {_month(f"{e}.date")}, {sign}1
+        {source} AND {e}.organisation_id IS NOT NULL
+        ON CONFLICT ({_ORG_KEY}) DO UPDATE SET entries = entries + excluded.entries;"""
+
+
+def _drop_zeros(e: str, targets: str) -> str:
+    """Delete the rows of entry `e`'s keys that came down to zero (so rows mean 'some')."""
+    return f"""
+    DELETE FROM tally WHERE entries = 0 AND fiscal_year = {e}.fiscal_year
+        AND area = {e}.area AND coordinator = {e}.coordinator
+        AND month = {_month(f"{e}.date")} AND target_id IN ({targets});
+    DELETE FROM tally_org WHERE entries = 0 AND fiscal_year = {e}.fiscal_year
+        AND organisation_id = {e}.organisation_id AND area = {e}.area
+        AND coordinator = {e}.coordinator AND month = {_month(f"{e}.date")}
+        AND target_id IN ({targets});"""
+
+
+TRIGGERS = (
+    # a target credited to an entry (log, edit, restore, merge)
+    f"""CREATE TRIGGER tally_target_insert AFTER INSERT ON entry_target BEGIN
+    {_apply("+", "e", "NEW.target_id", "FROM entry e WHERE e.id = NEW.entry_id AND e.deleted = 0")}
+    END""",
+    # a target taken off an entry (edit, restore, merge, or the entry itself removed)
+    f"""CREATE TRIGGER tally_target_delete AFTER DELETE ON entry_target BEGIN
+    {_apply("-", "e", "OLD.target_id", "FROM entry e WHERE e.id = OLD.entry_id AND e.deleted = 0")}
+    DELETE FROM tally WHERE entries = 0 AND target_id = OLD.target_id AND
+        ({_TALLY_KEY}) = (SELECT fiscal_year, OLD.target_id, area, coordinator,
+                          {_month("date")} FROM entry WHERE id = OLD.entry_id);
+    DELETE FROM tally_org WHERE entries = 0 AND target_id = OLD.target_id AND
+        ({_ORG_KEY}) = (SELECT fiscal_year, OLD.target_id, organisation_id, area, coordinator,
+                        {_month("date")} FROM entry WHERE id = OLD.entry_id);
+    END""",
+    # an entry changed where it counts (date, area, coordinator, organisation, count, deleted)
+    f"""CREATE TRIGGER tally_entry_update AFTER UPDATE OF
+        date, fiscal_year, area, coordinator, organisation_id, count, deleted ON entry
+    WHEN OLD.date IS NOT NEW.date OR OLD.fiscal_year IS NOT NEW.fiscal_year
+        OR OLD.area IS NOT NEW.area OR OLD.coordinator IS NOT NEW.coordinator
+        OR OLD.organisation_id IS NOT NEW.organisation_id OR OLD.count IS NOT NEW.count
+        OR OLD.deleted IS NOT NEW.deleted
+    BEGIN
+    {_apply("-", "OLD", "t.target_id", "FROM entry_target t WHERE t.entry_id = OLD.id AND OLD.deleted = 0")}
+    {_drop_zeros("OLD", "SELECT target_id FROM entry_target WHERE entry_id = OLD.id")}
+    {_apply("+", "NEW", "t.target_id", "FROM entry_target t WHERE t.entry_id = NEW.id AND NEW.deleted = 0")}
+    END""",
+    # an entry removed outright (the program leaves tombstones, but a row may still go)
+    """CREATE TRIGGER tally_entry_delete BEFORE DELETE ON entry BEGIN
+    DELETE FROM entry_target WHERE entry_id = OLD.id;
+    END""",
+)
+
+_RECOUNT_TALLY = f"""
+    SELECT e.fiscal_year, t.target_id, e.area, e.coordinator, {_month("e.date")} AS month,
+           SUM(e.count), COUNT(*)
+    FROM entry e JOIN entry_target t ON t.entry_id = e.id
+    WHERE e.deleted = 0
+    GROUP BY 1, 2, 3, 4, 5"""
+
+_RECOUNT_ORG = f"""
+    SELECT e.fiscal_year, t.target_id, e.organisation_id, e.area, e.coordinator,
+           {_month("e.date")} AS month, COUNT(*)
+    FROM entry e JOIN entry_target t ON t.entry_id = e.id
+    WHERE e.deleted = 0 AND e.organisation_id IS NOT NULL
+    GROUP BY 1, 2, 3, 4, 5, 6"""
+
+
+def create(db: SqliteDatabase) -> None:
+    """Create the counter tables and their triggers (schema version 2), filled from entries."""
+    for sql in (*TABLES, *TRIGGERS):
+        db.execute_sql(sql)
+    rebuild(db)
+
+
+def rebuild(db: SqliteDatabase) -> None:
+    """Recount every counter from the entries (call inside a transaction)."""
+    db.execute_sql("DELETE FROM tally")
+    db.execute_sql("DELETE FROM tally_org")
+    db.execute_sql(f"INSERT INTO tally ({_TALLY_KEY}, total, entries) {_RECOUNT_TALLY}")
+    db.execute_sql(f"INSERT INTO tally_org ({_ORG_KEY}, entries) {_RECOUNT_ORG}")
+
+
+def recount(db: SqliteDatabase) -> tuple[list[tuple], list[tuple]]:
+    """The counter rows a count from scratch gives, sorted: to check the kept ones against."""
+    return (
+        sorted(db.execute_sql(_RECOUNT_TALLY).fetchall()),
+        sorted(db.execute_sql(_RECOUNT_ORG).fetchall()),
+    )
+
+
+def kept(db: SqliteDatabase) -> tuple[list[tuple], list[tuple]]:
+    """The counter rows as kept by the triggers, sorted like recount()."""
+    return (
+        sorted(db.execute_sql(f"SELECT {_TALLY_KEY}, total, entries FROM tally").fetchall()),
+        sorted(db.execute_sql(f"SELECT {_ORG_KEY}, entries FROM tally_org").fetchall()),
+    )

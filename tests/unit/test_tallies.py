@@ -1,0 +1,232 @@
+"""The kept counters (store/tallies.py) always equal a count from scratch, whatever is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sqlite3
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from peewee import SqliteDatabase, fn
+
+from chofu_tui.plan import PlanCatalog, TargetKind
+from chofu_tui.services import entries, organisations
+from chofu_tui.services.merge import merge_store
+from chofu_tui.services.progress import monthly, progress_for, tallies
+from chofu_tui.store import SCHEMA_VERSION, open_store
+from chofu_tui.store import tallies as kept_tallies
+from chofu_tui.store.db import MIGRATIONS
+from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
+
+ORGS = [
+    "ひだまりサロン若葉",
+    "ひだまりサロン 若葉 ",
+    "自治会A",
+    "地区協議会B",
+    "当事者会C",
+    "家族会D",
+]
+PEOPLE = ["佐藤", "鈴木", ""]
+
+
+def reference_tallies(fiscal_year: int, area: int | None = None, coordinator: str | None = None):
+    """The figures counted straight from the entries (the code before the counters)."""
+    conds = [Entry.fiscal_year == fiscal_year, Entry.deleted == False]
+    if area is not None:
+        conds.append(Entry.area == area)
+    if coordinator:
+        conds.append(Entry.coordinator == coordinator)
+    sums: dict = defaultdict(dict)
+    orgs: dict = defaultdict(dict)
+    base = Entry.select().join(EntryTarget, on=(EntryTarget.entry == Entry.id)).where(*conds)
+    rows = base.select(
+        EntryTarget.target_id,
+        Entry.area,
+        fn.SUM(Entry.count),
+        fn.COUNT(fn.DISTINCT(Entry.organisation)),
+    ).group_by(EntryTarget.target_id, Entry.area)
+    for tid, a, total, n in rows.tuples():
+        sums[tid][a] = int(total)
+        orgs[tid][a] = int(n)
+    totals = base.select(EntryTarget.target_id, fn.COUNT(fn.DISTINCT(Entry.organisation)))
+    total_orgs = {tid: int(n) for tid, n in totals.group_by(EntryTarget.target_id).tuples()}
+    return dict(sums), dict(orgs), total_orgs
+
+
+def reference_monthly(plan) -> dict[str, list[int]]:
+    month = fn.substr(Entry.date, 6, 2)
+    rows = (
+        Entry.select(
+            EntryTarget.target_id,
+            month,
+            fn.SUM(Entry.count),
+            fn.COUNT(fn.DISTINCT(Entry.organisation)),
+        )
+        .join(EntryTarget, on=(EntryTarget.entry == Entry.id))
+        .where(Entry.fiscal_year == plan.fy.year, Entry.deleted == False)
+        .group_by(EntryTarget.target_id, month)
+        .tuples()
+    )
+    sums: dict = defaultdict(lambda: [0] * 12)
+    orgs: dict = defaultdict(lambda: [0] * 12)
+    for tid, m, total, n in rows:
+        sums[tid][(int(m) - 4) % 12] = int(total)
+        orgs[tid][(int(m) - 4) % 12] = int(n)
+    return {
+        t.id: list(orgs[t.source or ""]) if t.kind is TargetKind.DISTINCT else list(sums[t.id])
+        for t in plan.targets()
+    }
+
+
+def assert_exact(db: SqliteDatabase, plan) -> None:
+    assert kept_tallies.kept(db) == kept_tallies.recount(db)
+    for fy in (2023, 2024, 2025):
+        for area, who in ((None, None), (2, None), (None, "佐藤"), (3, "鈴木")):
+            got = tallies(fy, area, who)
+            assert (dict(got[0]), dict(got[1]), got[2]) == reference_tallies(fy, area, who)
+    assert monthly(plan) == reference_monthly(plan)
+
+
+def random_draft(rng: random.Random, loggable: list[str], sources: set[str]):
+    targets = tuple(rng.sample(loggable, rng.choice([1, 1, 2, 3])))
+    org = rng.choice(ORGS) if rng.random() < 0.6 or sources & set(targets) else None
+    # mostly 令和6年度, some across the year's edges so edits move entries between years
+    day = rng.choice(
+        [dt.date(2024, 4, 1) + dt.timedelta(days=rng.randrange(365))] * 4
+        + [dt.date(2024, 3, 31), dt.date(2025, 4, 1)]
+    )
+    return entries.EntryDraft(
+        targets=targets,
+        date=day,
+        area=rng.randrange(1, 9),
+        count=rng.choice([1, 1, 2, 5]),
+        organisation=org,
+        coordinator=rng.choice(PEOPLE),
+    )
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_counters_equal_a_recount_after_any_writes(store, catalog: PlanCatalog, seed: int) -> None:
+    rng = random.Random(seed)
+    plan = catalog.get(catalog.latest()).plan  # type: ignore[arg-type]
+    loggable = [t.id for t in plan.targets() if t.loggable]
+    sources = {t.source or "" for t in plan.targets() if t.kind is TargetKind.DISTINCT}
+    snapshots: list[entries.EntryRecord] = []
+    uuids: list[str] = []
+    for step in range(160):
+        op = rng.random()
+        if op < 0.4 or not uuids:
+            saved = entries.log_entry(catalog, random_draft(rng, loggable, sources))
+            uuids.append(saved.entry.uuid)
+        elif op < 0.6:
+            uuid = rng.choice(uuids)
+            snapshots.append(entries.get_entry(uuid))
+            entries.update_entry(catalog, uuid, random_draft(rng, loggable, sources))
+        elif op < 0.75:
+            record = entries.get_entry(rng.choice(uuids))
+            snapshots.append(record)
+            entries.set_deleted(record.uuid, not record.deleted)
+        elif op < 0.87 and snapshots:
+            entries.restore_snapshot(rng.choice(snapshots))
+        elif op < 0.95:
+            live = [o.id for o in Organisation.select().where(Organisation.merged_into.is_null())]
+            if len(live) >= 2:
+                keep, gone = rng.sample(live, 2)
+                organisations.merge(keep, gone)
+        else:
+            # a row removed outright (the program leaves tombstones; the counters must cope)
+            uuid = uuids.pop(rng.randrange(len(uuids)))
+            snapshots = [s for s in snapshots if s.uuid != uuid]
+            Entry.delete().where(Entry.uuid == uuid).execute()
+        if step % 20 == 19:
+            assert_exact(store, plan)
+    assert_exact(store, plan)
+    # and rebuild() gives the very same rows
+    before = kept_tallies.kept(store)
+    with database.atomic():
+        kept_tallies.rebuild(store)
+    assert kept_tallies.kept(store) == before
+
+
+def test_counters_follow_a_merged_store(store, catalog: PlanCatalog, tmp_path: Path) -> None:
+    plan = catalog.get(catalog.latest()).plan  # type: ignore[arg-type]
+    rng = random.Random(9)
+    loggable = [t.id for t in plan.targets() if t.loggable]
+    sources = {t.source or "" for t in plan.targets() if t.kind is TargetKind.DISTINCT}
+    mine = [entries.log_entry(catalog, random_draft(rng, loggable, sources)) for _ in range(20)]
+    store.close()
+    other = tmp_path / "other.db"
+    db = open_store(other)
+    try:
+        for _ in range(20):
+            entries.log_entry(catalog, random_draft(rng, loggable, sources))
+    finally:
+        db.close()
+    db = open_store(store.database)
+    try:
+        merge_store(other)
+        entries.set_deleted(mine[0].entry.uuid, True)
+        assert_exact(db, plan)
+    finally:
+        db.close()
+
+
+def make_v1_store(path: Path, catalog: PlanCatalog) -> None:
+    """A store as version 1 of the program left it: no counter tables, no triggers."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = SqliteDatabase(str(path), pragmas={"foreign_keys": 1})
+    database.initialize(db)
+    db.connect()
+    MIGRATIONS[0](db)
+    db.execute_sql("PRAGMA user_version = 1")
+    Setting.create(key="device_id", value="v1-laptop")
+    plan = catalog.get(catalog.latest()).plan  # type: ignore[arg-type]
+    rng = random.Random(5)
+    loggable = [t.id for t in plan.targets() if t.loggable]
+    sources = {t.source or "" for t in plan.targets() if t.kind is TargetKind.DISTINCT}
+    uuids = [
+        entries.log_entry(catalog, random_draft(rng, loggable, sources)).entry.uuid
+        for _ in range(60)
+    ]
+    for uuid in uuids[::7]:
+        entries.set_deleted(uuid, True)
+    db.close()
+
+
+def test_a_v1_store_opens_with_the_same_figures(tmp_path: Path, catalog: PlanCatalog) -> None:
+    path = tmp_path / "v1.db"
+    make_v1_store(path, catalog)
+    plan = catalog.get(catalog.latest()).plan  # type: ignore[arg-type]
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'tally'").fetchall()
+    con.close()
+    # the figures as version 1 counted them, straight from the entries
+    db = SqliteDatabase(str(path))
+    database.initialize(db)
+    before = {fy: reference_tallies(fy) for fy in (2023, 2024, 2025)}
+    before_months = reference_monthly(plan)
+    db.close()
+
+    db = open_store(path)
+    try:
+        assert db.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        for fy, want in before.items():
+            got = tallies(fy)
+            assert (dict(got[0]), dict(got[1]), got[2]) == want
+        assert monthly(plan) == before_months
+        as_of = dt.date(2025, 3, 31)
+        figures = {t.target.id: t.actual for t in progress_for(plan, as_of).targets}
+        assert figures["community-groups"] == before[2024][2].get("community-approach", 0)
+        # and the counters keep up with what is written after the upgrade
+        entries.log_entry(
+            catalog,
+            entries.EntryDraft(
+                targets=("community-approach",), date=as_of, area=1, organisation="新しい会"
+            ),
+        )
+        assert_exact(db, plan)
+    finally:
+        db.close()
