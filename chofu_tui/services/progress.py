@@ -13,11 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from peewee import fn
-
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
-from chofu_tui.store.models import Tally, TallyOrg
+from chofu_tui.store import tallies as kept
+from chofu_tui.store.models import database
 
 
 class Status(StrEnum):
@@ -78,15 +77,6 @@ def status_for(actual: float, expected: float, goal: float) -> Status:
     return Status.ON_PACE
 
 
-def _filters(model: type[Tally] | type[TallyOrg], fiscal_year: int, area, coordinator) -> list:  # type: ignore[no-untyped-def]
-    conds = [model.fiscal_year == fiscal_year]
-    if area is not None:
-        conds.append(model.area == area)
-    if coordinator:
-        conds.append(model.coordinator == coordinator)
-    return conds
-
-
 def tallies(
     fiscal_year: int, area: int | None = None, coordinator: str | None = None
 ) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]], dict[str, int]]:
@@ -107,28 +97,15 @@ def _tallies(
     sums: dict[str, dict[int, int]] = defaultdict(dict)
     orgs: dict[str, dict[int, int]] = defaultdict(dict)
     orgs_total: dict[str, int] = {}
-    rows = (
-        Tally.select(Tally.target_id, Tally.area, fn.SUM(Tally.total))
-        .where(*_filters(Tally, fiscal_year, area, coordinator))
-        .group_by(Tally.target_id, Tally.area)
-    )
-    for tid, a, total in rows.tuples():
+    db = database.obj  # the open SqliteDatabase behind the proxy
+    for tid, a, total in kept.sums(db, fiscal_year, "area", area, coordinator):
         sums[tid][a] = int(total)
         orgs[tid][a] = 0  # every (target, area) with entries has a figure, 0 without orgs
         orgs_total[tid] = 0
-    conds = _filters(TallyOrg, fiscal_year, area, coordinator)
-    if org_targets is not None:
-        conds.append(TallyOrg.target_id.in_(sorted(org_targets)))
-    distinct = fn.COUNT(fn.DISTINCT(TallyOrg.organisation_id))
-    by_area = (
-        TallyOrg.select(TallyOrg.target_id, TallyOrg.area, distinct)
-        .where(*conds)
-        .group_by(TallyOrg.target_id, TallyOrg.area)
-    )
-    for tid, a, n_orgs in by_area.tuples():
+    targets = None if org_targets is None else sorted(org_targets)
+    for tid, a, n_orgs in kept.distinct_orgs(db, fiscal_year, "area", area, coordinator, targets):
         orgs[tid][a] = int(n_orgs)
-    totals = TallyOrg.select(TallyOrg.target_id, distinct).where(*conds)
-    for tid, n_orgs in totals.group_by(TallyOrg.target_id).tuples():
+    for tid, n_orgs in kept.distinct_orgs(db, fiscal_year, None, area, coordinator, targets):
         orgs_total[tid] = int(n_orgs)
     return sums, orgs, orgs_total
 
@@ -202,21 +179,12 @@ def monthly(
     fy = plan.fy
     sums: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
     orgs: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
-    rows = (
-        Tally.select(Tally.target_id, Tally.month, fn.SUM(Tally.total))
-        .where(*_filters(Tally, fy.year, area, coordinator))
-        .group_by(Tally.target_id, Tally.month)
-    )
-    for tid, m, total in rows.tuples():
+    db = database.obj
+    for tid, m, total in kept.sums(db, fy.year, "month", area, coordinator):
         sums[tid][(int(m) - 4) % 12] = int(total)
-    org_rows = (
-        TallyOrg.select(
-            TallyOrg.target_id, TallyOrg.month, fn.COUNT(fn.DISTINCT(TallyOrg.organisation_id))
-        )
-        .where(*_filters(TallyOrg, fy.year, area, coordinator))
-        .group_by(TallyOrg.target_id, TallyOrg.month)
-    )
-    for tid, m, n_orgs in org_rows.tuples():
+    # organisations matter only where a distinct target counts them
+    sources = sorted({t.source or "" for t in plan.targets() if t.kind is TargetKind.DISTINCT})
+    for tid, m, n_orgs in kept.distinct_orgs(db, fy.year, "month", area, coordinator, sources):
         orgs[tid][(int(m) - 4) % 12] = int(n_orgs)
     out: dict[str, list[int]] = {}
     for t in plan.targets():

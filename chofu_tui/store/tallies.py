@@ -157,3 +157,57 @@ def kept(db: SqliteDatabase) -> tuple[list[tuple], list[tuple]]:
         sorted(db.execute_sql(f"SELECT {_TALLY_KEY}, total, entries FROM tally").fetchall()),
         sorted(db.execute_sql(f"SELECT {_ORG_KEY}, entries FROM tally_org").fetchall()),
     )
+
+
+# Reads. Plain SQL on purpose: building these small queries through peewee cost more than
+# running them (about 1.3 ms of a 2 ms progress_for), and a save recomputes them all.
+_BY = {"area": "area", "month": "month", None: None}
+
+
+def _where(
+    fiscal_year: int, area: int | None, coordinator: str | None, targets: list[str] | None
+) -> tuple[str, list]:
+    sql, params = "fiscal_year = ?", [fiscal_year]
+    if targets is not None:
+        sql += f" AND target_id IN ({', '.join('?' * len(targets))})"
+        params += targets
+    if area is not None:
+        sql += " AND area = ?"
+        params.append(area)
+    if coordinator:
+        sql += " AND coordinator = ?"
+        params.append(coordinator)
+    return sql, params
+
+
+def sums(
+    db: SqliteDatabase,
+    fiscal_year: int,
+    by: str,
+    area: int | None = None,
+    coordinator: str | None = None,
+) -> list[tuple[str, int, int]]:
+    """(target_id, area or month, summed counts) of live entries."""
+    col = _BY[by]
+    where, params = _where(fiscal_year, area, coordinator, None)
+    sql = f"SELECT target_id, {col}, SUM(total) FROM tally WHERE {where} GROUP BY 1, 2"
+    return db.execute_sql(sql, params).fetchall()
+
+
+def distinct_orgs(
+    db: SqliteDatabase,
+    fiscal_year: int,
+    by: str | None,
+    area: int | None = None,
+    coordinator: str | None = None,
+    targets: list[str] | None = None,
+) -> list[tuple]:
+    """(target_id, [area or month,] distinct organisations) of live entries."""
+    col = _BY[by]
+    where, params = _where(fiscal_year, area, coordinator, targets)
+    keys = f"target_id, {col}" if col else "target_id"
+    sql = (
+        f"SELECT {keys}, COUNT(DISTINCT organisation_id) FROM tally_org WHERE {where}"
+        f" GROUP BY {keys}"
+    )
+    return db.execute_sql(sql, params).fetchall()

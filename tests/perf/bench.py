@@ -214,7 +214,7 @@ def _p95(values: list[float]) -> float:
 
 def measure_in_process(db_path: Path, plan_dir: Path, runs: int, saves: int) -> dict:
     from chofu_tui.services import entries as entries_service
-    from chofu_tui.services.progress import progress_for
+    from chofu_tui.services.progress import monthly, progress_for
 
     catalog = PlanCatalog(user_dir=plan_dir)
     plan = catalog.get(FiscalYear(LARGEST_YEAR)).plan
@@ -268,7 +268,9 @@ def measure_in_process(db_path: Path, plan_dir: Path, runs: int, saves: int) -> 
             t0 = time.perf_counter()
             entries_service.log_entry(catalog, draft)
             t1 = time.perf_counter()
+            # what the dashboard recomputes after a save: the year's figures and its months
             progress_for(plan, TODAY)
+            monthly(plan)
             t2 = time.perf_counter()
             save_times.append(t2 - t0)
             log_times.append(t1 - t0)
@@ -276,7 +278,7 @@ def measure_in_process(db_path: Path, plan_dir: Path, runs: int, saves: int) -> 
         out["save_p95_ms"] = _ms(_p95(save_times))
         out["save_median_ms"] = _ms(statistics.median(save_times))
         out["save_log_entry_p95_ms"] = _ms(_p95(log_times))
-        out["save_progress_p95_ms"] = _ms(_p95(recount_times))
+        out["save_recount_p95_ms"] = _ms(_p95(recount_times))
         out["saves"] = saves
     finally:
         db.close()
