@@ -38,6 +38,9 @@ TABLES = (
         entries INTEGER NOT NULL,
         PRIMARY KEY (fiscal_year, target_id, organisation_id, area, coordinator, month)
     ) WITHOUT ROWID""",
+    # distinct organisations by area and by month, read in key order (no temporary B-trees)
+    "CREATE INDEX tally_org_by_area ON tally_org (fiscal_year, target_id, area, organisation_id)",
+    "CREATE INDEX tally_org_by_month ON tally_org (fiscal_year, target_id, month, organisation_id)",
 )
 
 _TALLY_KEY = "fiscal_year, target_id, area, coordinator, month"

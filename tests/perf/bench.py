@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import importlib.util
 import json
 import os
@@ -186,7 +187,11 @@ def generate(path: Path, n: int, plan) -> dict:  # type: ignore[no-untyped-def]
 def cached_store(n: int, plan) -> tuple[Path, dict]:  # type: ignore[no-untyped-def]
     cache = Path(tempfile.gettempdir()) / "chofu-tui-bench"
     cache.mkdir(exist_ok=True, mode=0o700)
-    path = cache / f"store-{n}-s{SCHEMA_VERSION}-g{GENERATOR_VERSION}.db"
+    # a change to the store's schema code makes a new store
+    schema = hashlib.sha256(
+        b"".join(p.read_bytes() for p in sorted((ROOT / "chofu_tui" / "store").glob("*.py")))
+    ).hexdigest()[:10]
+    path = cache / f"store-{n}-s{SCHEMA_VERSION}-{schema}-g{GENERATOR_VERSION}.db"
     meta = path.with_suffix(".json")
     if path.exists() and meta.exists():
         return path, {**json.loads(meta.read_text()), "cached": True}
