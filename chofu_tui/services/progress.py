@@ -15,8 +15,10 @@ from enum import StrEnum
 
 from peewee import fn
 
+from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
+from chofu_tui.services.entries import clean_name
 from chofu_tui.store.models import Entry, EntryTarget
 
 
@@ -78,20 +80,29 @@ def status_for(actual: float, expected: float, goal: float) -> Status:
     return Status.ON_PACE
 
 
-def _filters(fiscal_year: int, area: int | None, coordinator: str | None) -> list:
+def _filters(
+    fiscal_year: int, area: int | None, coordinator: str | None, until: dt.date | None = None
+) -> list:
     conds = [Entry.fiscal_year == fiscal_year, Entry.deleted == False]  # noqa: E712
     if area is not None:
         conds.append(Entry.area == area)
     if coordinator:
-        conds.append(Entry.coordinator == coordinator)
+        conds.append(Entry.coordinator == clean_name(coordinator))
+    if until is not None:
+        conds.append(Entry.date <= until)
     return conds
 
 
 def tallies(
-    fiscal_year: int, area: int | None = None, coordinator: str | None = None
+    fiscal_year: int,
+    area: int | None = None,
+    coordinator: str | None = None,
+    until: dt.date | None = None,
 ) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]], dict[str, int]]:
-    """Summed counts by target and area; distinct organisations by target and area, and overall."""
-    conds = _filters(fiscal_year, area, coordinator)
+    """Summed counts by target and area; distinct organisations by target and area, and overall.
+
+    `until` leaves out entries dated after it (a figure as of a past date)."""
+    conds = _filters(fiscal_year, area, coordinator, until)
     sums: dict[str, dict[int, int]] = defaultdict(dict)
     orgs: dict[str, dict[int, int]] = defaultdict(dict)
     orgs_total: dict[str, int] = {}
@@ -120,8 +131,13 @@ def progress_for(
 ) -> YearProgress:
     as_of = as_of or min(dt.date.today(), plan.fy.end)
     fy = plan.fy
+    if as_of < fy.start:
+        raise UserError(
+            f"基準日 {as_of.isoformat()} は{fy.label} ({fy.start.isoformat()}〜) より前です",
+            "as-of date is before the fiscal year",
+        )
     fraction = fy.elapsed_fraction(as_of)
-    sums, orgs, orgs_total = tallies(fy.year, area, coordinator)
+    sums, orgs, orgs_total = tallies(fy.year, area, coordinator, as_of if as_of < fy.end else None)
     result = YearProgress(plan, as_of, area, coordinator)
     area_nos = [a.no for a in plan.areas] if area is None else [area]
     for pa in plan.program_areas:
