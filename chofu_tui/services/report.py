@@ -117,6 +117,11 @@ class Report:
         return next(r for r in self.rows if r.target_id == target_id)
 
 
+def report_as_of(fy: FiscalYear, today: dt.date) -> dt.date:
+    """The default as-of date: today, kept within the fiscal year (a past year ends on 3/31)."""
+    return min(max(today, fy.start), fy.end)
+
+
 def _initiative_title(ini: Initiative) -> str:
     return f"{ini.heading} {ini.title}"
 

@@ -58,3 +58,30 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
             tmp.unlink()
         raise
     return path
+
+
+def save_report(
+    report: Report, fmt: str, view: str = "annual", path: Path | None = None
+) -> tuple[Path, bool]:
+    """Write the report in `fmt`; without a path, a default name in the current folder.
+
+    Returns the path written and whether it was the default.
+    """
+    defaulted = path is None
+    target = Path(path) if path is not None else Path.cwd() / default_filename(report, fmt, view)
+    if fmt == "xlsx":
+        from chofu_tui.services.report_xlsx import write_xlsx
+
+        return write_xlsx(report, target), defaulted
+    if fmt == "csv":
+        from chofu_tui.services.report_csv import write_csv
+
+        return write_csv(report, target, view), defaulted
+    if fmt == "md":
+        from chofu_tui.services.report_text import render_markdown
+
+        text = render_markdown(report, view)
+        return write_atomically(
+            target, lambda tmp: tmp.write_text(text, encoding="utf-8")
+        ), defaulted
+    raise UserError(f"形式 {fmt!r} には対応していません (xlsx, csv, md)", "unknown format")

@@ -42,11 +42,11 @@ def _figures(report: Report, view: View) -> list[str]:
     for target, row in zip(t.targets, t.rows, strict=True):
         if target.program_area != area:
             area = target.program_area
-            lines += ["", f"## {area}", ""]
+            lines += [*([""] if lines else []), f"## {area}", ""]
         if target.initiative_id != initiative:
             initiative = target.initiative_id
             mark = f"{SUBSIDY_MARK} " if target.subsidy else ""
-            lines += ["", f"### {mark}{target.initiative}", ""]
+            lines += [*([""] if lines[-1] else []), f"### {mark}{target.initiative}", ""]
             lines.append("| " + " | ".join(c.header for c in cols) + " |")
             lines.append(
                 "|"

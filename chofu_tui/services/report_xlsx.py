@@ -143,5 +143,5 @@ def workbook(report: Report) -> Workbook:
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
-    wb = workbook(report)
-    return write_atomically(path, lambda tmp: wb.save(tmp))
+    # built inside the write: a path that cannot be written never gets a half-made workbook
+    return write_atomically(path, lambda tmp: workbook(report).save(tmp))
