@@ -20,7 +20,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from rich.cells import cell_len
 
-from chofu_tui.services.report import Report
+from chofu_tui.services.report import SUBSIDY_MARK, Note, Report
 from chofu_tui.services.report_files import write_atomically
 from chofu_tui.services.report_tables import (
     Cell,
@@ -32,7 +32,6 @@ from chofu_tui.services.report_tables import (
     by_area,
     by_coordinator,
     monthly,
-    notes,
 )
 
 HEADER_ROW = 3
@@ -73,21 +72,25 @@ def column_widths(t: Table) -> list[float]:
     return widths
 
 
-def _cell(ws, value: Cell, col: Column) -> WriteOnlyCell:  # type: ignore[no-untyped-def]
+def _cell(ws, value: Cell, kind: ColumnKind):  # type: ignore[no-untyped-def]
+    """A styled cell for figures, dates and long texts; plain values need no cell object."""
+    if kind is ColumnKind.TEXT or value is None:
+        return value
     cell = WriteOnlyCell(ws, value=value)
-    if col.kind is ColumnKind.NUMBER:
+    if kind is ColumnKind.NUMBER:
         cell.number_format = NUMBER_FORMAT
-    elif col.kind is ColumnKind.RATE:
+    elif kind is ColumnKind.RATE:
         cell.number_format = RATE_FORMAT
-    elif col.kind is ColumnKind.DATE:
+    elif kind is ColumnKind.DATE:
         cell.number_format = DATE_FORMAT
-    cell.alignment = _WRAP if col.kind is ColumnKind.LONG_TEXT else _TOP
+    else:
+        cell.alignment = _WRAP
     return cell
 
 
-def _sheet(wb: Workbook, report: Report, name: str, t: Table) -> None:
-    ws = wb.create_sheet(name)
-    # layout first: a write-only sheet takes it before the rows
+def _start(ws, report: Report, name: str, t: Table) -> None:  # type: ignore[no-untyped-def]
+    """Layout, print set-up, the title rows and the header row of a sheet."""
+    # a write-only sheet takes its layout before the rows
     for i, width in enumerate(column_widths(t), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
@@ -115,30 +118,76 @@ def _sheet(wb: Workbook, report: Report, name: str, t: Table) -> None:
         c.alignment = _HEADER_ALIGN
         header.append(c)
     ws.append(header)
+
+
+def _figures_sheet(wb: Workbook, report: Report, name: str, t: Table) -> None:
+    ws = wb.create_sheet(name)
+    _start(ws, report, name, t)
+    kinds = [c.kind for c in t.columns]
     for row in t.rows:
-        ws.append([_cell(ws, v, col) for v, col in zip(row, t.columns, strict=True)])
+        ws.append([_cell(ws, v, k) for v, k in zip(row, kinds, strict=True)])
 
 
-SHEETS: tuple[tuple[View, str], ...] = (
-    (View.ANNUAL, "年間"),
-    (View.MONTHLY, "月別"),
-    (View.AREA, "圏域別"),
-    (View.COORDINATOR, "コーディネーター別"),
-    (View.NOTES, "記録"),
+NOTE_COLUMNS = (
+    Column("日付", ColumnKind.DATE),
+    Column("圏域", ColumnKind.TEXT),
+    Column("コーディネーター", ColumnKind.TEXT),
+    Column("団体", ColumnKind.TEXT),
+    Column("目標", ColumnKind.LONG_TEXT),
+    Column("回数", ColumnKind.NUMBER),
+    Column("記録", ColumnKind.LONG_TEXT),
 )
+NOTE_TEXT_COLUMN = 7  # 記録 (G): the 質的目標 is written there too, wrapped
+
+
+def note_cells(report: Report, note: Note) -> tuple[Cell, ...]:
+    cells: tuple[Cell, ...] = (
+        note.date,
+        f"{note.area} {note.area_name}",
+        note.coordinator,
+        note.organisation or "",
+        "、".join(note.targets),
+        note.count,
+        note.text,
+    )
+    return (*cells, note.case_code or "") if report.include_cases else cells
+
+
+def _notes_sheet(wb: Workbook, report: Report, name: str) -> None:
+    """Each initiative: its title, its 質的目標, then the notes logged against it."""
+    columns = NOTE_COLUMNS + ((Column("ケースコード"),) if report.include_cases else ())
+    rows = tuple(note_cells(report, n) for g in report.notes for n in g.notes)
+    ws = wb.create_sheet(name)
+    _start(ws, report, name, Table(View.NOTES, columns, rows))
+    kinds = [c.kind for c in columns]
+    blank = [None] * (NOTE_TEXT_COLUMN - 2)
+    for g in report.notes:
+        mark = f"{SUBSIDY_MARK} " if g.subsidy else ""
+        heading = WriteOnlyCell(ws, value=f"{g.program_area} / {mark}{g.initiative}")
+        heading.font = _BOLD
+        ws.append([heading])
+        label = WriteOnlyCell(ws, value="質的目標")
+        label.font = _BOLD
+        goal = WriteOnlyCell(ws, value=g.qualitative_goal)
+        goal.alignment = _WRAP
+        ws.append([label, *blank, goal])
+        for n in g.notes:
+            ws.append([_cell(ws, v, k) for v, k in zip(note_cells(report, n), kinds, strict=True)])
+        if not g.notes:
+            ws.append(["(記録なし)"])
+        ws.append([])
+
+
+SHEETS = ("年間", "月別", "圏域別", "コーディネーター別", "記録")
 
 
 def workbook(report: Report) -> Workbook:
     wb = Workbook(write_only=True)
-    tables = {
-        View.ANNUAL: annual(report, months=False),
-        View.MONTHLY: monthly(report),
-        View.AREA: by_area(report),
-        View.COORDINATOR: by_coordinator(report),
-        View.NOTES: notes(report),
-    }
-    for view, name in SHEETS:
-        _sheet(wb, report, name, tables[view])
+    _figures_sheet(wb, report, "年間", annual(report, months=False))
+    _figures_sheet(wb, report, "月別", monthly(report))
+    _figures_sheet(wb, report, "圏域別", by_area(report))
+    _figures_sheet(wb, report, "コーディネーター別", by_coordinator(report))
+    _notes_sheet(wb, report, "記録")
     return wb
 
 

@@ -84,13 +84,40 @@ def test_xlsx_figures_cell_by_cell(sample: PlanCatalog, tmp_path: Path) -> None:
     assert coords["awareness"]["佐藤"] == 3
     assert coords["community-groups"]["山田"] == 1
 
-    notes = list(sheet_rows(wb["記録"]).values())
-    texts = [n["記録"] for n in notes]
-    assert "本人と面談" in texts and "講座第1回" in texts
-    talk = next(n for n in notes if n["記録"] == "サロンで啓発")
-    assert talk["日付"] == dt.datetime(2024, 4, 10)
-    assert talk["圏域"] == "1 緑ヶ丘・滝坂"
-    assert talk["質的目標"].startswith("地縁組織や関係機関")
+    # 記録: each initiative's heading, its 質的目標, then its notes
+    plan = plan_of(sample)
+    _, ini = plan.initiative_of("awareness")
+    notes_ws = wb["記録"]
+    assert [c.value for c in notes_ws[HEADER_ROW]] == [
+        "日付",
+        "圏域",
+        "コーディネーター",
+        "団体",
+        "目標",
+        "回数",
+        "記録",
+    ]
+    rows_ = list(notes_ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    at = next(i for i, r in enumerate(rows_) if r[0] and ini.title in str(r[0]))
+    assert rows_[at][0] == f"Ⅰ 相談支援 / {ini.heading} {ini.title}"
+    assert rows_[at + 1][0] == "質的目標"
+    assert rows_[at + 1][6] == ini.qualitative_goal.strip()
+    talk, event = rows_[at + 2], rows_[at + 3]
+    assert talk[:7] == (
+        dt.datetime(2024, 4, 10),
+        "1 緑ヶ丘・滝坂",
+        "山田",
+        None,
+        "啓発件数",
+        1,
+        "サロンで啓発",
+    )
+    assert event[3] == "ひだまりサロン若葉" and event[6] == "話し合いの場を提案"
+    assert not any(rows_[at + 4])  # a blank row before the next initiative
+    _, course = plan.initiative_of("facilitator-course")
+    at = next(i for i, r in enumerate(rows_) if r[0] and course.title in str(r[0]))
+    assert "※" in rows_[at][0]
+    assert rows_[at + 2][6] == "講座第1回"
 
 
 def test_every_count_target_sums_its_months_in_the_workbook(
