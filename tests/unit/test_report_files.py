@@ -109,7 +109,7 @@ def test_xlsx_figures_cell_by_cell(sample: PlanCatalog, tmp_path: Path) -> None:
         "山田",
         None,
         "啓発件数",
-        1,
+        3,
         "サロンで啓発",
     )
     assert event[3] == "ひだまりサロン若葉" and event[6] == "話し合いの場を提案"
