@@ -121,6 +121,7 @@ def test_notes_are_gathered_under_each_initiatives_qualitative_goal(sample: Plan
 def test_no_case_codes_unless_asked(sample: PlanCatalog) -> None:
     plan = plan_of(sample)
     report = build_report(plan, YEAR_END)
+    assert all(n.case_code is None for g in report.notes for n in g.notes)
     for view in View:
         assert "C-0042" not in render_markdown(report, view)
         assert "C-0042" not in repr(table(report, view).rows)
