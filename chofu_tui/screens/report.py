@@ -24,6 +24,7 @@ from chofu_tui.services.report import MONTH_LABELS, SUBSIDY_MARK, Report, build_
 from chofu_tui.services.report_files import default_filename
 from chofu_tui.services.report_tables import Cell, ColumnKind, Table, View, table
 from chofu_tui.services.report_xlsx import write_xlsx
+from chofu_tui.store import database
 
 # Long texts that belong in the spreadsheet, not in a terminal row.
 HIDDEN = {"施策", "取組", "質的目標", "数え方"}
@@ -85,6 +86,14 @@ class ReportScreen(Screen):
             self.path = path
             self.error = error
 
+    class Built(Message):
+        """The report worker finished: the report, or a message saying why not."""
+
+        def __init__(self, report: Report | None, error: str | None = None) -> None:
+            super().__init__()
+            self.report = report
+            self.error = error
+
     def __init__(self, ctx: Context, plan: Plan, as_of: dt.date) -> None:
         super().__init__()
         self.ctx = ctx
@@ -106,17 +115,27 @@ class ReportScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#report-title", Static).update("実績報告")
+        self.query_one("#report-status", Static).update("集計しています...")
         self._build()
 
     # --- building and showing ------------------------------------------------------------
 
+    @work(thread=True, exclusive=True, group="report-build")
     def _build(self) -> None:
+        # a year of entries takes a moment to count: off the UI thread, with its own connection
         try:
-            self.report = build_report(self.plan, self.as_of, subsidy_only=self.subsidy_only)
+            with database.connection_context():
+                report = build_report(self.plan, self.as_of, subsidy_only=self.subsidy_only)
         except UserError as exc:
-            self.report = None
-            self.query_one("#report-title", Static).update("実績報告")
-            self.query_one("#report-status", Static).update(exc.message)
+            self.post_message(self.Built(None, exc.message))
+            return
+        self.post_message(self.Built(report))
+
+    def on_report_screen_built(self, message: Built) -> None:
+        self.report = message.report
+        if message.report is None:
+            self.query_one("#report-status", Static).update(message.error or "")
             return
         self._show()
 

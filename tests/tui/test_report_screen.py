@@ -56,6 +56,15 @@ def logged(ctx: Context) -> Context:
     return ctx
 
 
+async def ready(app: App, pilot) -> ReportScreen:  # type: ignore[no-untyped-def]
+    """Wait for the report to be counted (in a worker) and shown."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, ReportScreen)
+    return app.screen
+
+
 def cell_texts(grid: DataTable, row: int) -> list[str]:
     return [str(c) for c in grid.get_row_at(row)]
 
@@ -74,9 +83,7 @@ def static_text(screen: ReportScreen, selector: str) -> str:
 async def test_the_annual_view_shows_the_figures(logged: Context) -> None:
     app = ReportApp(logged)
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReportScreen)
+        screen = await ready(app, pilot)
         title = static_text(screen, "#report-title")
         assert "令和6年度" in title and "令和6年9月30日(月)現在" in title and "年間" in title
         grid = screen.query_one(DataTable)
@@ -92,8 +99,7 @@ async def test_the_annual_view_shows_the_figures(logged: Context) -> None:
 async def test_highlighting_a_target_charts_its_months(logged: Context) -> None:
     app = ReportApp(logged)
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
-        screen = app.screen
+        screen = await ready(app, pilot)
         grid = screen.query_one(DataTable)
         target = row_of(grid, "awareness")
         grid.focus()
@@ -109,8 +115,7 @@ async def test_highlighting_a_target_charts_its_months(logged: Context) -> None:
 async def test_keys_switch_views(logged: Context) -> None:
     app = ReportApp(logged)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause()
-        screen = app.screen
+        screen = await ready(app, pilot)
         grid = screen.query_one(DataTable)
 
         await pilot.press("3")
@@ -138,6 +143,7 @@ async def test_keys_switch_views(logged: Context) -> None:
         assert notes == ["サロンで啓発", "講座第1回"]
 
         await pilot.press("s")
+        await ready(app, pilot)
         assert grid.row_count == 1  # only the subsidy initiative's note
         await pilot.press("1")
         assert grid.row_count == 5
@@ -146,7 +152,7 @@ async def test_keys_switch_views(logged: Context) -> None:
 async def test_footer_shows_the_keys_in_japanese(logged: Context) -> None:
     app = ReportApp(logged)
     async with app.run_test(size=(200, 50)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         shown = {b.binding.description for b in app.screen.active_bindings.values()}
         assert {
             "年間",
@@ -162,7 +168,7 @@ async def test_footer_shows_the_keys_in_japanese(logged: Context) -> None:
 async def test_x_exports_the_workbook_and_says_where(logged: Context, tmp_path: Path) -> None:
     app = ReportApp(logged)
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         await pilot.press("x")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -179,9 +185,7 @@ async def test_x_exports_the_workbook_and_says_where(logged: Context, tmp_path: 
 async def test_an_export_that_fails_says_so(logged: Context, tmp_path: Path) -> None:
     app = ReportApp(logged)
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReportScreen)
+        screen = await ready(app, pilot)
         screen.export_dir = tmp_path / "missing"
         await pilot.press("x")
         await app.workers.wait_for_complete()
@@ -194,7 +198,7 @@ async def test_an_export_that_fails_says_so(logged: Context, tmp_path: Path) -> 
 async def test_a_year_without_entries_says_so(ctx: Context) -> None:
     app = ReportApp(ctx)
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
+        await ready(app, pilot)
         assert "記録はまだありません" in static_text(app.screen, "#report-status")
         grid = app.screen.query_one(DataTable)
         assert cell_texts(grid, row_of(grid, "awareness"))[5] == "0"
@@ -203,8 +207,7 @@ async def test_a_year_without_entries_says_so(ctx: Context) -> None:
 async def test_escape_closes_the_screen(logged: Context) -> None:
     app = ReportApp(logged)
     async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, ReportScreen)
+        await ready(app, pilot)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReportScreen)
