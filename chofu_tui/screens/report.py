@@ -20,7 +20,13 @@ from textual.widgets import DataTable, Footer, Sparkline, Static
 from chofu_tui.context import Context
 from chofu_tui.errors import UserError
 from chofu_tui.plan import Plan
-from chofu_tui.services.report import MONTH_LABELS, SUBSIDY_MARK, Report, build_report
+from chofu_tui.services.report import (
+    MONTH_LABELS,
+    SUBSIDY_MARK,
+    NoteGroup,
+    Report,
+    build_report,
+)
 from chofu_tui.services.report_files import default_filename
 from chofu_tui.services.report_tables import Cell, ColumnKind, Table, View, table
 from chofu_tui.services.report_xlsx import write_xlsx
@@ -175,25 +181,25 @@ class ReportScreen(Screen):
             return
         if self.view is View.NOTES:
             group = self._note_group(row)
-            text.update(f"質的目標: {group}" if group else "")
+            text.update(f"{group.initiative}\n質的目標: {group.qualitative_goal}" if group else "")
             return
         target = self.current.targets[row]
         months = "  ".join(f"{m} {n}" for m, n in zip(MONTH_LABELS, target.months, strict=True))
         rate = f"{target.rate * 100:.1f}%" if target.rate is not None else "-"
         text.update(
-            f"{target.label}  実績 {target.actual} / 目標 {target.goal} {target.unit} ({rate})"
+            f"{target.initiative}\n{target.label}  実績 {target.actual} / 目標 {target.goal} {target.unit} ({rate})"
             f"  {target.basis}\n{months}"
         )
         chart.data = list(target.months)
 
-    def _note_group(self, row: int) -> str:
+    def _note_group(self, row: int) -> NoteGroup | None:
+        """The initiative whose notes hold table row `row` (the notes view lists them in order)."""
         assert self.report is not None
-        n = row
         for g in self.report.notes:
-            if n < len(g.notes):
-                return g.qualitative_goal
-            n -= len(g.notes)
-        return ""
+            if row < len(g.notes):
+                return g
+            row -= len(g.notes)
+        return None
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._detail(event.cursor_row)

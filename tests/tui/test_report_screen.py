@@ -110,6 +110,7 @@ async def test_highlighting_a_target_charts_its_months(logged: Context) -> None:
         assert list(chart.data or []) == [3, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0]
         detail = static_text(screen, "#report-detail-text")
         assert "啓発件数" in detail and "4月 3" in detail and "6月 2" in detail
+        assert "地域住民の相談を包括的に受け止める場の周知" in detail  # its initiative
 
 
 async def test_keys_switch_views(logged: Context) -> None:
@@ -141,6 +142,11 @@ async def test_keys_switch_views(logged: Context) -> None:
         assert "記録" in headers and "ケースコード" not in headers
         notes = [cell_texts(grid, i)[headers.index("記録")] for i in range(grid.row_count)]
         assert notes == ["サロンで啓発", "講座第1回"]
+        grid.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        detail = static_text(screen, "#report-detail-text")
+        assert "大学との連携" in detail and "質的目標: " in detail  # the course's initiative
 
         await pilot.press("s")
         await ready(app, pilot)
