@@ -149,6 +149,104 @@ def _per_area_months(cells: dict[int, list[int]], need: int) -> list[int]:
     return months
 
 
+@dataclass(frozen=True)
+class _Figures:
+    unit: str
+    actual: int
+    months: tuple[int, ...]
+    by_area: tuple[int, ...]
+    by_coordinator: tuple[int, ...]
+    approaches: int = 0  # distinct: the source target's summed counts
+
+
+class _Tally:
+    """The grouped rows of a year, counted the three ways a target can be counted."""
+
+    def __init__(
+        self,
+        cells: list[q.CountCell],
+        reach: list[q.OrgReach],
+        area_nos: list[int],
+        coordinators: list[str],
+    ) -> None:
+        self.area_nos = area_nos
+        self.coordinators = coordinators
+        self.reach = reach
+        # target -> area -> month -> sum, and target -> coordinator -> area -> sum
+        self.area_month: dict[str, dict[int, list[int]]] = defaultdict(
+            lambda: defaultdict(lambda: [0] * 12)
+        )
+        self.coord_area: dict[str, dict[str, dict[int, int]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(int))
+        )
+        for c in cells:
+            self.area_month[c.target_id][c.area][c.month] += c.total
+            self.coord_area[c.target_id][c.coordinator][c.area] += c.total
+
+    def _area_sums(self, target_id: str) -> tuple[int, ...]:
+        months = self.area_month[target_id]
+        return tuple(sum(months[a]) if a in months else 0 for a in self.area_nos)
+
+    def count(self, target_id: str, unit: str) -> _Figures:
+        """count: the summed counts of the target's entries."""
+        area_months = self.area_month[target_id]
+        months = tuple(sum(am[m] for am in area_months.values()) for m in range(12))
+        return _Figures(
+            unit=unit,
+            actual=sum(months),
+            months=months,
+            by_area=self._area_sums(target_id),
+            by_coordinator=tuple(
+                sum(self.coord_area[target_id][c].values()) for c in self.coordinators
+            ),
+        )
+
+    def distinct(self, source_id: str) -> _Figures:
+        """distinct: organisations reached through the source target, each counted once,
+        in the month it was first reached."""
+        first: dict[int, dt.date] = {}
+        area_orgs: dict[int, set[int]] = defaultdict(set)
+        coord_orgs: dict[str, set[int]] = defaultdict(set)
+        for r in self.reach:
+            if r.target_id != source_id:
+                continue
+            if r.organisation not in first or r.first < first[r.organisation]:
+                first[r.organisation] = r.first
+            area_orgs[r.area].add(r.organisation)
+            coord_orgs[r.coordinator].add(r.organisation)
+        months = [0] * 12
+        for day in first.values():
+            months[(day.month - 4) % 12] += 1
+        return _Figures(
+            unit="団体",
+            actual=len(first),
+            months=tuple(months),
+            by_area=tuple(len(area_orgs[a]) for a in self.area_nos),
+            by_coordinator=tuple(len(coord_orgs[c]) for c in self.coordinators),
+            approaches=sum(sum(v) for v in self.area_month[source_id].values()),
+        )
+
+    def per_area(self, target_id: str, need: int) -> _Figures:
+        """per_area: areas whose entries reach `need`, in the month they reached it; by area,
+        the counts logged there; by coordinator, the areas each one's entries covered."""
+        by_area = self._area_sums(target_id)
+        area_months = self.area_month[target_id]
+        return _Figures(
+            unit="圏域",
+            actual=sum(1 for n in by_area if n >= need),
+            months=tuple(
+                _per_area_months(
+                    {a: area_months[a] for a in self.area_nos if a in area_months}, need
+                )
+            ),
+            by_area=by_area,
+            by_coordinator=tuple(
+                sum(1 for n in self.coord_area[target_id][c].values() if n >= need)
+                for c in self.coordinators
+            ),
+        )
+
+
 def build_report(
     plan: Plan,
     as_of: dt.date,
@@ -181,56 +279,16 @@ def build_report(
     ordered = [c.name for c in plan.coordinators]
     coords = ordered + sorted(n for n in names if n not in ordered)
 
-    # target -> area -> month -> sum, and target -> coordinator -> area -> sum
-    by_area_month: dict[str, dict[int, list[int]]] = defaultdict(
-        lambda: defaultdict(lambda: [0] * 12)
-    )
-    by_coord_area: dict[str, dict[str, dict[int, int]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(int))
-    )
-    for c in cells:
-        by_area_month[c.target_id][c.area][c.month] += c.total
-        by_coord_area[c.target_id][c.coordinator][c.area] += c.total
-
+    tally = _Tally(cells, reach, area_nos, coords)
     rows: list[TargetRow] = []
     for pa, ini, t in chosen:
-        goal = t.target
-        approaches = 0
-        if t.kind is TargetKind.COUNT:
-            area_months = by_area_month[t.id]
-            months = [sum(am[m] for am in area_months.values()) for m in range(12)]
-            by_area = [sum(area_months[a]) if a in area_months else 0 for a in area_nos]
-            by_coord = [sum(by_coord_area[t.id][c].values()) for c in coords]
-            actual = sum(months)
-            unit = t.unit
-        elif t.kind is TargetKind.DISTINCT:
-            mine = [r for r in reach if r.target_id == t.source]
-            first: dict[int, dt.date] = {}
-            area_orgs: dict[int, set[int]] = defaultdict(set)
-            coord_orgs: dict[str, set[int]] = defaultdict(set)
-            for r in mine:
-                if r.organisation not in first or r.first < first[r.organisation]:
-                    first[r.organisation] = r.first
-                area_orgs[r.area].add(r.organisation)
-                coord_orgs[r.coordinator].add(r.organisation)
-            months = [0] * 12
-            for day in first.values():
-                months[(day.month - 4) % 12] += 1
-            by_area = [len(area_orgs[a]) for a in area_nos]
-            by_coord = [len(coord_orgs[c]) for c in coords]
-            actual = len(first)
-            approaches = sum(sum(v) for v in by_area_month[t.source or ""].values())
-            unit = "団体"
+        if t.kind is TargetKind.DISTINCT:
+            fig = tally.distinct(t.source or "")
+        elif t.kind is TargetKind.PER_AREA:
+            fig = tally.per_area(t.id, t.per_area_min or 1)
         else:
-            need = t.per_area_min or 1
-            area_months = by_area_month[t.id]
-            months = _per_area_months(area_months, need)
-            by_area = [sum(area_months[a]) if a in area_months else 0 for a in area_nos]
-            by_coord = [
-                sum(1 for n in by_coord_area[t.id][c].values() if n >= need) for c in coords
-            ]
-            actual = sum(1 for n in by_area if n >= need)
-            unit = "圏域"
+            fig = tally.count(t.id, t.unit)
+        goal = t.target
         rows.append(
             TargetRow(
                 program_area=pa.title,
@@ -240,13 +298,13 @@ def build_report(
                 target_id=t.id,
                 label=t.label,
                 kind=t.kind,
-                unit=unit,
+                unit=fig.unit,
                 goal=goal,
-                actual=actual,
-                months=tuple(months),
-                by_area=tuple(by_area),
-                by_coordinator=tuple(by_coord),
-                basis=_basis(plan, t, goal, approaches),
+                actual=fig.actual,
+                months=fig.months,
+                by_area=fig.by_area,
+                by_coordinator=fig.by_coordinator,
+                basis=_basis(plan, t, goal, fig.approaches),
             )
         )
 
