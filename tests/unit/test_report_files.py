@@ -183,6 +183,25 @@ def test_csv_has_a_bom_and_parses_back_to_the_same_figures(
     assert awareness["達成率"] == "0.9%"
 
 
+@pytest.mark.parametrize("view", ["area", "coordinator", "monthly"])
+def test_csv_views_parse_back_to_the_report(sample: PlanCatalog, tmp_path: Path, view: str) -> None:
+    report = build_report(plan_of(sample), YEAR_END)
+    path = write_csv(report, tmp_path / f"{view}.csv", view)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["目標ID"] for r in rows] == [r.target_id for r in report.rows]
+    for back, row in zip(rows, report.rows, strict=True):
+        if view == "area":
+            names = [f"{no} {name}" for no, name in report.areas]
+            assert [int(back[n]) for n in names] == list(row.by_area)
+        elif view == "coordinator":
+            assert [int(back[c]) for c in report.coordinators] == list(row.by_coordinator)
+        else:
+            assert [int(back[m]) for m in MONTH_LABELS] == list(row.months)
+            assert int(back["年間計"]) == row.actual
+
+
 def test_csv_notes_use_iso_dates_and_no_case_codes(sample: PlanCatalog, tmp_path: Path) -> None:
     report = build_report(plan_of(sample), YEAR_END)
     path = write_csv(report, tmp_path / "n.csv", "notes")
