@@ -139,6 +139,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("backup", parents=[common], help="データベースの一貫したコピーを作る")
     p.add_argument("dest", type=Path, metavar="FILE")
 
+    p = sub.add_parser("report", parents=[common], help="実績報告 (Excel・CSV・Markdown)")
+    p.add_argument("--fy", type=_fy_arg, help="年度 (2024, R6, 令和6)")
+    p.add_argument("--as-of", type=_date_arg, help="基準日 (既定: 今日、年度末まで)")
+    p.add_argument("--format", choices=["xlsx", "csv", "md"], default="md", help="形式 (既定: md)")
+    p.add_argument("-o", "--output", type=Path, help="出力ファイル (md の既定は画面)")
+    p.add_argument(
+        "--view",
+        choices=["annual", "monthly", "area", "coordinator", "notes"],
+        default="annual",
+        help="CSV・Markdown の表 (既定: annual)",
+    )
+    p.add_argument("--subsidy-only", action="store_true", help="※ 補助対象の取組だけ")
+    p.add_argument("--include-cases", action="store_true", help="ケースコードを含める")
+
     p = sub.add_parser("plan", parents=[common], help="計画ファイル")
     plan_sub = p.add_subparsers(dest="plan_command", metavar="ACTION", parser_class=_Parser)
     q = plan_sub.add_parser("new", parents=[common], help="新しい年度の計画を作る")
@@ -398,6 +412,30 @@ def cmd_restore(ctx: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services.report import build_report, report_as_of
+    from chofu_tui.services.report_files import save_report
+
+    fy = _year(ctx, args.fy)
+    plan = ctx.catalog.get(fy).plan
+    as_of = args.as_of or report_as_of(fy, ctx.today())
+    report = build_report(
+        plan, as_of, subsidy_only=args.subsidy_only, include_cases=args.include_cases
+    )
+    if report.empty_message:
+        print(f"注意: {report.empty_message}", file=sys.stderr)
+    if args.format == "md" and args.output is None:
+        from chofu_tui.services.report_text import render_markdown
+
+        sys.stdout.write(render_markdown(report, args.view))
+        return 0
+    path, defaulted = save_report(report, args.format, args.view, args.output)
+    where = " (-o の指定がないので現在のフォルダーに作成)" if defaulted else ""
+    print(f"{report.fy.label}の報告を書き出しました: {path}{where}", file=sys.stderr)
+    print(path)
+    return 0
+
+
 def cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.plan import load_plan_file
 
@@ -497,6 +535,7 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "log": cmd_log,
     "delete": cmd_delete,
     "restore": cmd_restore,
+    "report": cmd_report,
     "plan": cmd_plan,
     "merge": cmd_merge,
     "backup": cmd_backup,
