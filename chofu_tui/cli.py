@@ -9,11 +9,13 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from chofu_tui import __version__
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear, parse_date
 
@@ -27,12 +29,28 @@ _ARGPARSE_JA = {
 }
 
 
+_HELP_JA = {
+    "usage: ": "使い方: ",
+    "positional arguments": "引数",
+    "options": "オプション",
+    "show program's version number and exit": "版を表示して終了する",
+}
+# argparse looks its own words up through gettext; answer in Japanese.
+argparse._ = lambda text: _HELP_JA.get(text, text)  # type: ignore[attr-defined]
+
+
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["add_help"] = False  # our own -h, with a Japanese description
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", help="このヘルプを表示して終了する")
+
     def error(self, message: str) -> NoReturn:
         ja = message
         for en, jp in _ARGPARSE_JA.items():
             ja = ja.replace(en, jp)
         self.print_usage(sys.stderr)
+        ja = ja.replace("choose from", "次から選んでください:")
         english = f" ({message})" if message.isascii() else ""
         self.exit(2, f"エラー: {ja}{english}\n")
 
@@ -73,14 +91,17 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     parser.add_argument("--demo", action="store_true", help="デモ用の一時データで画面を開く")
+    parser.add_argument("--version", action="version", version=f"chofu-tui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p = sub.add_parser("targets", parents=[common], help="目標の一覧")
     p.add_argument("--fy", type=_fy_arg, help="年度 (2024, R6, 令和6)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
 
     p = sub.add_parser("add", parents=[common], help="活動を記録する")
-    p.add_argument("target_ids", nargs="+", metavar="TARGET_ID")
+    p.add_argument(
+        "target_ids", nargs="+", metavar="TARGET_ID", help="目標 id (複数可。`targets` で一覧)"
+    )
     p.add_argument("--date", type=_date_arg, help="活動日 YYYY-MM-DD (既定: 今日)")
     p.add_argument("--count", type=_int_arg, default=1, help="回数・件数 (1以上、既定: 1)")
     p.add_argument("--area", help="圏域の番号または名前 (既定: 設定の圏域)")
@@ -88,19 +109,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--case", help="ケースコード (仮名コード。氏名は記録しません)")
     p.add_argument("--coordinator", help="コーディネーター名 (既定: 設定)")
     p.add_argument("--note", default="", help="メモ (個人情報は書かない)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
 
     p = sub.add_parser("progress", parents=[common], help="目標に対する進捗")
-    p.add_argument("--fy", type=_fy_arg)
+    p.add_argument("--fy", type=_fy_arg, help="年度 (2024, R6, 令和6)")
     p.add_argument("--as-of", type=_date_arg, help="基準日 (既定: 今日)")
     p.add_argument("--area", help="圏域で絞り込む")
     p.add_argument("--coordinator", help="コーディネーターで絞り込む")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
 
     p = sub.add_parser("log", parents=[common], help="記録の一覧 (新しい順)")
-    p.add_argument("--fy", type=_fy_arg)
+    p.add_argument("--fy", type=_fy_arg, help="年度 (2024, R6, 令和6)")
     p.add_argument("--deleted", action="store_true", help="削除した記録も含める")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
 
     for name, text in (
         ("delete", "記録を削除する (復元できます)"),
@@ -113,19 +134,37 @@ def build_parser() -> argparse.ArgumentParser:
         "merge", parents=[common], help="他のパソコンのデータベースを取り込む (報告用の統合)"
     )
     p.add_argument("sources", nargs="+", type=Path, metavar="DB")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
 
     p = sub.add_parser("backup", parents=[common], help="データベースの一貫したコピーを作る")
     p.add_argument("dest", type=Path, metavar="FILE")
 
+    p = sub.add_parser("report", parents=[common], help="実績報告 (Excel・CSV・Markdown)")
+    p.add_argument("--fy", type=_fy_arg, help="年度 (2024, R6, 令和6)")
+    p.add_argument("--as-of", type=_date_arg, help="基準日 (既定: 今日、年度末まで)")
+    p.add_argument("--format", choices=["xlsx", "csv", "md"], default="md", help="形式 (既定: md)")
+    p.add_argument("-o", "--output", type=Path, help="出力ファイル (md の既定は画面)")
+    p.add_argument(
+        "--view",
+        choices=["annual", "monthly", "area", "coordinator", "notes"],
+        default="annual",
+        help="CSV・Markdown の表 (既定: annual)",
+    )
+    p.add_argument("--subsidy-only", action="store_true", help="※ 補助対象の取組だけ")
+    p.add_argument("--include-cases", action="store_true", help="ケースコードを含める")
+
     p = sub.add_parser("plan", parents=[common], help="計画ファイル")
     plan_sub = p.add_subparsers(dest="plan_command", metavar="ACTION", parser_class=_Parser)
     q = plan_sub.add_parser("new", parents=[common], help="新しい年度の計画を作る")
-    q.add_argument("--fy", type=_fy_arg, required=True)
+    q.add_argument("--fy", type=_fy_arg, required=True, help="作る年度 (2026, R8, 令和8)")
     q.add_argument("--from", dest="from_fy", type=_fy_arg, help="元にする年度 (既定: 最新)")
     plan_sub.add_parser("list", parents=[common], help="計画の一覧")
     q = plan_sub.add_parser("check", parents=[common], help="計画ファイルを検証する")
-    q.add_argument("path", type=Path)
+    q.add_argument("path", type=Path, help="計画ファイル (plan-YYYY.toml)")
+
+    p = sub.add_parser("settings", parents=[common], help="自分の名前と圏域 (記録の既定値)")
+    p.add_argument("--coordinator", help="コーディネーター名")
+    p.add_argument("--area", help="圏域の番号または名前")
     return parser
 
 
@@ -137,6 +176,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"エラー: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # `chofu-tui log | head`: the reader left; not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: a message, not a traceback
@@ -161,6 +205,8 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if command == "plan" and args.plan_command is None:
         parser.parse_args(["plan", "--help"])
     ctx = Context.open(getattr(args, "db", None), needs_store=command not in ("targets", "plan"))
+    if command == "settings":
+        return cmd_settings(ctx, args)
     handler: Callable[[Context, argparse.Namespace], int] = COMMANDS[command]
     try:
         return handler(ctx, args)
@@ -194,6 +240,7 @@ def cmd_targets(ctx: Any, args: argparse.Namespace) -> int:
                         "label": t.label,
                         "program_area": pa.title,
                         "initiative": ini.title,
+                        "heading": ini.heading,
                         "unit": t.unit,
                         "kind": t.kind.value,
                         "target": t.target,
@@ -209,7 +256,7 @@ def cmd_targets(ctx: Any, args: argparse.Namespace) -> int:
     body = [
         [
             r["id"],
-            f"{r['target']} {r['unit']}",
+            f"{r['target']} {'圏域' if r['kind'] == 'per_area' else r['unit']}",
             r["kind"],
             ("※ " if r["subsidy"] else "") + r["label"],
         ]
@@ -291,18 +338,19 @@ def cmd_progress(ctx: Any, args: argparse.Namespace) -> int:
             f"{tp.actual} / {tp.goal} {tp.target.unit if tp.target.kind.value != 'per_area' else '圏域'}",
             f"{tp.ratio:.0%}",
             f"{tp.expected_by_as_of:g}",
+            f"{tp.projected:g}",
             tp.status.label,
         ]
         for tp in prog.targets
     ]
-    print(table(["id", "実績 / 目標", "達成率", "目安", "状況"], body, align="lrrrl"))
+    print(table(["id", "実績 / 目標", "達成率", "目安", "見込み", "状況"], body, align="lrrrrl"))
     return 0
 
 
 def cmd_log(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services import entries
 
-    fy = _year(ctx, args.fy)
+    fy = args.fy or FiscalYear.of(ctx.today())  # the log needs no plan: today's year
     rows = entries.list_entries(fy.year, include_deleted=args.deleted)
     if args.json:
         _out(
@@ -364,6 +412,30 @@ def cmd_restore(ctx: Any, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services.report import build_report, report_as_of
+    from chofu_tui.services.report_files import save_report
+
+    fy = _year(ctx, args.fy)
+    plan = ctx.catalog.get(fy).plan
+    as_of = args.as_of or report_as_of(fy, ctx.today())
+    report = build_report(
+        plan, as_of, subsidy_only=args.subsidy_only, include_cases=args.include_cases
+    )
+    if report.empty_message:
+        print(f"注意: {report.empty_message}", file=sys.stderr)
+    if args.format == "md" and args.output is None:
+        from chofu_tui.services.report_text import render_markdown
+
+        sys.stdout.write(render_markdown(report, args.view))
+        return 0
+    path, defaulted = save_report(report, args.format, args.view, args.output)
+    where = " (-o の指定がないので現在のフォルダーに作成)" if defaulted else ""
+    print(f"{report.fy.label}の報告を書き出しました: {path}{where}", file=sys.stderr)
+    print(path)
+    return 0
+
+
 def cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.plan import load_plan_file
 
@@ -377,12 +449,44 @@ def cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
         return 0
     if args.plan_command == "check":
         plan = load_plan_file(args.path)
+        named = re.match(r"^plan-(\d{4})\.toml$", args.path.name)
+        if named and int(named.group(1)) != plan.fiscal_year:
+            raise UserError(
+                f"計画ファイル {args.path}: fiscal_year が {plan.fiscal_year} ですが、"
+                f"ファイル名は {named.group(1)} 年度です",
+                "plan file name and fiscal_year disagree",
+            )
         print(f"OK: {args.path} ({plan.fy.label}、目標 {len(plan.targets())} 件)")
         return 0
+    broken = 0
     for fy in ctx.catalog.years():
-        loaded = ctx.catalog.get(fy)
+        try:
+            loaded = ctx.catalog.get(fy)
+        except UserError as exc:  # list the others all the same
+            print(f"エラー: {exc}", file=sys.stderr)
+            broken += 1
+            continue
         origin = "同梱" if loaded.bundled else "利用者"
         print(f"{fy.year}\t{fy.label}\t{origin}\t{loaded.path}")
+    return 2 if broken else 0
+
+
+def cmd_settings(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.services import entries, settings
+
+    current = ctx.settings()
+    if args.coordinator is not None or args.area is not None:
+        area = current.area
+        if args.area is not None:
+            plan = ctx.plan_for_entry(ctx.today())
+            area = entries.resolve_area(plan, args.area)
+        name = current.coordinator
+        if args.coordinator is not None:
+            name = entries.clean_name(args.coordinator)
+        settings.save(settings.UserSettings(name, area))
+        current = ctx.settings()
+    print(f"コーディネーター: {current.coordinator or '(未設定)'}")
+    print(f"圏域: {current.area if current.area is not None else '(未設定)'}")
     return 0
 
 
@@ -391,7 +495,10 @@ def cmd_merge(ctx: Any, args: argparse.Namespace) -> int:
 
     if any(src.resolve() == ctx.db_path.resolve() for src in args.sources):
         raise UserError("取り込み先と同じデータベースは取り込めません", "source is the target")
-    results = merge_stores(args.sources)
+    results = merge_stores(args.sources, ctx.catalog)
+    for r in results:
+        for w in r.warnings:
+            print(f"注意: {w}", file=sys.stderr)
     if args.json:
         _out(
             [
@@ -428,6 +535,7 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "log": cmd_log,
     "delete": cmd_delete,
     "restore": cmd_restore,
+    "report": cmd_report,
     "plan": cmd_plan,
     "merge": cmd_merge,
     "backup": cmd_backup,

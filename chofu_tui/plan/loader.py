@@ -43,6 +43,14 @@ def load_plan_file(path: Path) -> Plan:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UserError(f"計画ファイル {path} がありません", "plan file not found") from None
+    except IsADirectoryError:
+        raise UserError(
+            f"{path} はフォルダーです。計画ファイルを指定してください", "is a directory"
+        ) from None
+    except OSError as exc:
+        raise UserError(
+            f"計画ファイル {path} を読めません: {exc.strerror}", "cannot read plan"
+        ) from None
     except UnicodeDecodeError:
         raise UserError(
             f"計画ファイル {path} が UTF-8 ではありません", "plan file is not UTF-8"
@@ -131,18 +139,33 @@ class PlanCatalog:
         text = src.path.read_text(encoding="utf-8")
         text = retarget_plan_text(text, src_fy, fy)
         load_plan_text(text, dest)  # never write a file that would not load
-        make_private_dir(self.user_dir)
         tmp = dest.with_suffix(".toml.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(dest)
+        try:
+            make_private_dir(self.user_dir)
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(dest)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise UserError(
+                f"計画ファイル {dest} を書き込めません: {exc.strerror or exc}", "cannot write plan"
+            ) from None
         self._paths[fy.year] = (dest, False)
         self._cache.pop(fy.year, None)
         return dest
 
 
 def retarget_plan_text(text: str, old: FiscalYear, new: FiscalYear) -> str:
-    """Rewrite the year-bound parts of a plan's text: fiscal_year, 令和 labels, issue date."""
-    header = f"# {new.label}の計画 ({old.label}の計画から作成)。目標値を確認・編集してください。\n"
+    """Rewrite the year-bound parts of a plan's text: fiscal_year, 令和 labels, issue date.
+
+    The source's opening comments (which name its own source document) are replaced."""
+    lines = text.splitlines(keepends=True)
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    text = "".join(lines)
+    header = (
+        f"# {new.label}の計画 ({old.label}の計画から chofu-tui plan new で作成)。\n"
+        "# 目標値・事業内容を今年度の計画に合わせて確認・編集してください。\n"
+    )
     text = re.sub(r"(?m)^fiscal_year\s*=\s*\d+", f"fiscal_year = {new.year}", text, count=1)
     text = re.sub(r"(?m)^issued\s*=\s*\S+", f"issued = {new.start.isoformat()}", text, count=1)
     for o, n in (

@@ -19,9 +19,12 @@ from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, da
 
 MAX_COUNT = 9999
 MAX_NOTE = 2000
-# Case codes are pseudonyms from the council's case system: ASCII letters, digits and '-'.
-# This rejects a name typed by mistake (山田花子) before it reaches the disk.
-CASE_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{1,23}$")
+# Case codes are pseudonyms from the council's case system: a letter prefix and a number
+# (C-0012, K2024-031). The shape rejects what a person's data looks like before it reaches
+# the disk: names (山田花子, yamada-taro), phone numbers and birth dates (digits only).
+CASE_CODE = re.compile(r"^[A-Z]{1,4}-?\d{2,8}(-\d{1,4})?$")
+FIRST_DAY = dt.date(2019, 4, 1)  # 令和元年度
+LAST_DAY = dt.date(2101, 3, 31)
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,30 @@ def _plan_for(catalog: PlanCatalog, day: dt.date) -> tuple[Plan, tuple[str, ...]
     )
 
 
+def clean_text(text: str | None, what: str) -> str:
+    """Strip and fold a free-text field; refuse text that cannot be stored (broken encoding)."""
+    s = (text or "").strip()
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UserError(
+            f"{what}に読めない文字があります (文字コード)", "undecodable text"
+        ) from None
+    return s
+
+
+def clean_name(name: str | None) -> str:
+    """A coordinator's name: NFKC and folded spaces, so 「山田 」 and 「山田」 are one person."""
+    return " ".join(unicodedata.normalize("NFKC", clean_text(name, "名前")).split())
+
+
 def check_draft(catalog: PlanCatalog, draft: EntryDraft) -> tuple[EntryDraft, tuple[str, ...]]:
     """Validate a draft against the plan of its year; returns the cleaned draft and warnings."""
+    if not FIRST_DAY <= draft.date <= LAST_DAY:
+        raise UserError(
+            f"日付 {draft.date.isoformat()} は記録できる範囲 (2019-04-01 以降) の外です",
+            "date out of range",
+        )
     plan, warnings = _plan_for(catalog, draft.date)
     if not draft.targets:
         raise UserError("目標を一つ以上選んでください", "no target given")
@@ -125,12 +150,12 @@ def check_draft(catalog: PlanCatalog, draft: EntryDraft) -> tuple[EntryDraft, tu
     if not 1 <= draft.count <= MAX_COUNT:
         raise UserError(
             f"回数は1以上{MAX_COUNT}以下にしてください (入力: {draft.count})",
-            "count must be at least 1",
+            f"count must be between 1 and {MAX_COUNT}",
         )
     if draft.area is None:
         raise UserError("圏域を指定してください (--area、または設定で自分の圏域を登録)", "no area")
     resolve_area(plan, draft.area)
-    org = organisations.display_name(draft.organisation or "") or None
+    org = organisations.display_name(clean_text(draft.organisation, "団体名")) or None
     sources = {t.source for t in plan.targets() if t.kind is TargetKind.DISTINCT}
     for tid in targets:
         if tid in sources and org is None:
@@ -138,16 +163,18 @@ def check_draft(catalog: PlanCatalog, draft: EntryDraft) -> tuple[EntryDraft, tu
                 f"{tid} ({plan.target(tid).label}) には団体名 (--org) が必要です",  # type: ignore[union-attr]
                 "organisation required",
             )
-    case = unicodedata.normalize("NFKC", draft.case_code or "").strip() or None
+    case = unicodedata.normalize("NFKC", clean_text(draft.case_code, "ケースコード")).upper()
+    case = case or None
     if case is not None and not CASE_CODE.match(case):
         raise UserError(
-            "ケースコードは英数字とハイフンの仮名コードで入力してください (氏名は記録しません)",
+            "ケースコードは英字1〜4文字と数字の仮名コードで入力してください (例: C-0012)。"
+            "氏名・電話番号・生年月日は記録しません",
             "case code must be a pseudonymous code",
         )
-    note = (draft.note or "").strip()
+    note = clean_text(draft.note, "メモ")
     if len(note) > MAX_NOTE:
         raise UserError(f"メモは{MAX_NOTE}文字までです", "note too long")
-    coordinator = (draft.coordinator or "").strip()
+    coordinator = clean_name(draft.coordinator)
     cleaned = replace(
         draft,
         targets=tuple(targets),
@@ -225,8 +252,8 @@ def set_deleted(entry_uuid: str, deleted: bool) -> EntryRecord:
     with database.atomic():
         entry = _get(entry_uuid)
         if entry.deleted == deleted:
-            state = "削除済み" if deleted else "削除されていません"
-            raise UserError(f"記録 {entry.uuid} は既に{state}です", "nothing to change")
+            state = "既に削除されています" if deleted else "削除されていません"
+            raise UserError(f"記録 {entry.uuid} は{state}", "nothing to change")
         entry.deleted = deleted
         entry.updated_at = now_stamp()
         entry.save()

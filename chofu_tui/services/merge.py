@@ -17,6 +17,7 @@ from pathlib import Path
 
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
+from chofu_tui.plan import PlanCatalog
 from chofu_tui.store.db import SCHEMA_VERSION
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
 
@@ -28,10 +29,15 @@ class MergeResult:
     entries_updated: int
     entries_unchanged: int
     organisations_added: int
+    warnings: tuple[str, ...] = ()
 
 
 def _read_source(path: Path) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
     """Read another store without changing a byte of it."""
+    if path.is_dir():
+        raise UserError(
+            f"{path} はフォルダーです。データベースのファイルを指定してください", "is a directory"
+        )
     if not path.is_file():
         raise UserError(f"取り込むファイル {path} がありません", "no such file")
     try:
@@ -80,7 +86,26 @@ def _check_entry(path: Path, row: dict, targets: list[str]) -> dt.date:
     return day
 
 
-def merge_store(path: Path) -> MergeResult:
+def _uncounted(catalog: PlanCatalog | None, rows: list[dict], targets_of: dict) -> list[str]:
+    """Entries that no plan on this machine can count (another laptop's own targets or areas)."""
+    if catalog is None:
+        return []
+    out = []
+    for row in rows:
+        fy = FiscalYear.of(dt.date.fromisoformat(str(row["date"])))
+        if row["deleted"] or not catalog.has(fy):
+            continue
+        try:
+            plan = catalog.get(fy).plan
+        except UserError:
+            continue
+        known = {t.id for t in plan.targets()}
+        if plan.area(row["area"]) is None or not set(targets_of[row["uuid"]]) <= known:
+            out.append(row["uuid"])
+    return out
+
+
+def merge_store(path: Path, catalog: PlanCatalog | None = None) -> MergeResult:
     """Bring every entry and organisation of the store at `path` into the open store."""
     path = Path(path).expanduser()
     orgs, rows, targets_of = _read_source(path)
@@ -165,7 +190,13 @@ def merge_store(path: Path) -> MergeResult:
             EntryTarget.insert_many(
                 [(entry.id, t) for t in targets], fields=[EntryTarget.entry, EntryTarget.target_id]
             ).execute()
-    return MergeResult(path, added, updated, unchanged, orgs_added)
+    warnings: tuple[str, ...] = ()
+    if odd := _uncounted(catalog, rows, targets_of):
+        warnings = (
+            f"{path}: {len(odd)} 件の記録は、この計画にない目標か圏域を含むため一部が集計されません"
+            f" (例: {odd[0]})",
+        )
+    return MergeResult(path, added, updated, unchanged, orgs_added, warnings)
 
 
 def _live(org: Organisation) -> Organisation:
@@ -174,10 +205,10 @@ def _live(org: Organisation) -> Organisation:
     return org
 
 
-def merge_stores(paths: list[Path]) -> list[MergeResult]:
+def merge_stores(paths: list[Path], catalog: PlanCatalog | None = None) -> list[MergeResult]:
     """Merge several stores in one transaction: all of them, or (on any error) none."""
     with database.atomic():
-        return [merge_store(p) for p in paths]
+        return [merge_store(p, catalog) for p in paths]
 
 
 def backup_store(dest: Path) -> Path:

@@ -16,14 +16,19 @@ from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
 _SPACES = re.compile(r"\s+")
 
 
+def _visible(text: str) -> str:
+    # Zero-width and control characters would make two names that look alike count as two.
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc") or c.isspace())
+
+
 def display_name(name: str) -> str:
-    """NFKC (full-width ASCII to half-width, half-width kana to full-width), spaces folded."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", name)).strip()
+    """The name as typed, with invisible characters removed and spaces folded."""
+    return _SPACES.sub(" ", _visible(name)).strip()
 
 
 def org_key(name: str) -> str:
     """The matching key: 「ひだまりサロン若葉」 and 「ひだまりサロン 若葉 」 are one organisation."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", name)).casefold()
+    return _SPACES.sub("", unicodedata.normalize("NFKC", _visible(name))).casefold()
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
+from chofu_tui.services.entries import clean_name
 from chofu_tui.store import tallies as kept
 from chofu_tui.store.models import database
 
@@ -78,34 +80,41 @@ def status_for(actual: float, expected: float, goal: float) -> Status:
 
 
 def tallies(
-    fiscal_year: int, area: int | None = None, coordinator: str | None = None
+    fiscal_year: int,
+    area: int | None = None,
+    coordinator: str | None = None,
+    until: dt.date | None = None,
 ) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]], dict[str, int]]:
     """Summed counts by target and area; distinct organisations by target and area, and overall.
 
+    `until` leaves out entries dated after it (a figure as of a past date).
     Read from the counters the store keeps (store/tallies.py): a few hundred rows a year,
     however many entries there are."""
-    return _tallies(fiscal_year, area, coordinator)
+    return _tallies(fiscal_year, area, coordinator, until)
 
 
 def _tallies(
     fiscal_year: int,
     area: int | None = None,
     coordinator: str | None = None,
+    until: dt.date | None = None,
     org_targets: set[str] | None = None,
 ) -> tuple[dict[str, dict[int, int]], dict[str, dict[int, int]], dict[str, int]]:
     """tallies(), counting organisations only for `org_targets` (None: for every target)."""
+    coordinator = clean_name(coordinator) if coordinator else None
     sums: dict[str, dict[int, int]] = defaultdict(dict)
     orgs: dict[str, dict[int, int]] = defaultdict(dict)
     orgs_total: dict[str, int] = {}
     db = database.obj  # the open SqliteDatabase behind the proxy
-    for tid, a, total in kept.sums(db, fiscal_year, "area", area, coordinator):
+    for tid, a, total in kept.sums(db, fiscal_year, "area", area, coordinator, until):
         sums[tid][a] = int(total)
         orgs[tid][a] = 0  # every (target, area) with entries has a figure, 0 without orgs
         orgs_total[tid] = 0
     targets = None if org_targets is None else sorted(org_targets)
-    for tid, a, n_orgs in kept.distinct_orgs(db, fiscal_year, "area", area, coordinator, targets):
+    by_area = kept.distinct_orgs(db, fiscal_year, "area", area, coordinator, targets, until)
+    for tid, a, n_orgs in by_area:
         orgs[tid][a] = int(n_orgs)
-    for tid, n_orgs in kept.distinct_orgs(db, fiscal_year, None, area, coordinator, targets):
+    for tid, n_orgs in kept.distinct_orgs(db, fiscal_year, None, area, coordinator, targets, until):
         orgs_total[tid] = int(n_orgs)
     return sums, orgs, orgs_total
 
@@ -119,10 +128,16 @@ def progress_for(
 ) -> YearProgress:
     as_of = as_of or min(dt.date.today(), plan.fy.end)
     fy = plan.fy
+    if as_of < fy.start:
+        raise UserError(
+            f"基準日 {as_of.isoformat()} は{fy.label} ({fy.start.isoformat()}〜) より前です",
+            "as-of date is before the fiscal year",
+        )
     fraction = fy.elapsed_fraction(as_of)
     # organisations are counted only where a distinct target needs them
     sources = {t.source or "" for t in plan.targets() if t.kind is TargetKind.DISTINCT}
-    sums, orgs, orgs_total = _tallies(fy.year, area, coordinator, sources)
+    until = as_of if as_of < fy.end else None
+    sums, orgs, orgs_total = _tallies(fy.year, area, coordinator, until, sources)
     result = YearProgress(plan, as_of, area, coordinator)
     area_nos = [a.no for a in plan.areas] if area is None else [area]
     for pa in plan.program_areas:
@@ -177,6 +192,7 @@ def monthly(
     approached in that month (an organisation seen in two months counts in both).
     """
     fy = plan.fy
+    coordinator = clean_name(coordinator) if coordinator else None
     sums: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
     orgs: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
     db = database.obj

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import uuid
@@ -44,11 +45,15 @@ PRAGMAS = {
 
 def _inspect(path: Path) -> int:
     """The schema version of an existing file, read without changing a byte of it."""
+    if not path.is_file():
+        raise StoreError(f"{path} はファイルではありません", "not a file")
     try:
         con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
             version = con.execute("PRAGMA user_version").fetchone()[0]
-            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            tables = {
+                r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
@@ -56,6 +61,12 @@ def _inspect(path: Path) -> int:
             f"データベース {path} を開けません (壊れているか、データベースではありません): {exc}",
             "damaged or not a database",
         ) from None
+    if version == 0 and tables and not tables & {"entry", "organisation"}:
+        # Some other program's database: never add our tables to it.
+        raise StoreError(
+            f"{path} は chofu-tui のデータベースではありません。別のファイルを指定してください",
+            "not a chofu-tui database",
+        )
     return int(version)
 
 
@@ -71,11 +82,21 @@ def open_store(path: Path) -> SqliteDatabase:
                 "データベースは変更していません",
                 "database is newer than this program",
             )
+        if version == 0:
+            with contextlib.suppress(OSError):
+                path.chmod(0o600)  # an empty file we are about to make a store of
     else:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        # Create it owner-only before SQLite does: its -wal and -shm files copy this mode.
-        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            # Create it owner-only before SQLite does: its -wal and -shm files copy this mode.
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except OSError as exc:
+            raise StoreError(
+                f"データベース {path} を作成できません: {exc.strerror}", "cannot create database"
+            ) from None
+    # IMMEDIATE: a write takes the lock when it begins, so two writers wait (busy_timeout)
+    # instead of failing with "database is locked" halfway through.
+    db = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
     database.initialize(db)
     try:
         db.connect(reuse_if_open=True)

@@ -103,7 +103,8 @@ def test_fiscal_year_boundaries(cli: CLI) -> None:
     cli("add", "awareness", "--area", "1", "--date", "2025-03-31", "--count", "4")
     code, _, err = cli("add", "awareness", "--area", "1", "--date", "2025-04-01", "--count", "8")
     assert code == 0 and "令和7年度の計画がまだありません" in err
-    assert figures(cli)["awareness"]["actual"] == 6
+    year_end = cli.json("progress", "--fy", "2024", "--as-of", "2025-03-31")["targets"]
+    assert {t["id"]: t["actual"] for t in year_end}["awareness"] == 6
     # the entry of 2025-04-01 counts as soon as 令和7年度's plan exists
     code, _, err = cli("plan", "new", "--fy", "2025")
     assert code == 0, err
@@ -224,3 +225,36 @@ def test_settings_default_area_and_coordinator(cli: CLI, db_path: Path) -> None:
     cli("add", "awareness", "--date", "2024-05-01")
     entry = cli.json("log", "--fy", "2024")["entries"][0]
     assert (entry["area"], entry["coordinator"]) == (5, "佐藤")
+
+
+def test_as_of_counts_only_what_was_done_by_then(cli: CLI) -> None:
+    for day, n in (("2024-04-01", 5), ("2024-06-15", 3), ("2025-03-31", 2)):
+        cli("add", "awareness", "--area", "1", "--date", day, "--count", str(n))
+
+    def actual(as_of: str) -> int:
+        data = cli.json("progress", "--fy", "2024", "--as-of", as_of)
+        return {t["id"]: t["actual"] for t in data["targets"]}["awareness"]
+
+    assert [actual(d) for d in ("2024-04-01", "2024-06-14", "2024-06-15", "2025-03-31")] == [
+        5, 5, 8, 10,
+    ]  # fmt: skip
+    assert actual("2026-01-01") == 10  # after the year: the whole year
+    code, _, err = cli("progress", "--fy", "2024", "--as-of", "2024-03-31")
+    assert code == 2 and "より前です" in err
+
+
+def test_names_and_codes_are_folded_and_checked(cli: CLI, db_path: Path) -> None:
+    cli("add", "awareness", "--area", "1", "--coordinator", "山田 ", "--date", "2024-05-01")
+    cli("add", "awareness", "--area", "1", "--coordinator", "山田", "--date", "2024-05-01")
+    assert figures(cli, "--coordinator", "山田")["awareness"]["actual"] == 2
+    code, _, err = cli("add", "case-support-family", "--area", "1", "--case", "c-0012",
+                       "--date", "2024-05-01")  # fmt: skip
+    assert code == 0, err
+    assert cli.json("log", "--fy", "2024")["entries"][0]["case_code"] == "C-0012"
+    for person_like in ("yamada-taro", "tanaka", "090-1234-5678", "1980-05-01", "山田太郎"):
+        _refused(cli, db_path, "add", "case-support-family", "--area", "1", "--case",
+                 person_like, says="ケースコード")  # fmt: skip
+    for day in ("0001-01-01", "1900-01-01", "2019-03-31", "9999-12-31"):
+        _refused(cli, db_path, "add", "awareness", "--area", "1", "--date", day, says="範囲")
+    _refused(cli, db_path, "add", "community-approach", "--area", "1", "--org", "\u200b",
+             says="団体名 (--org) が必要")  # fmt: skip

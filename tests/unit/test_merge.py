@@ -85,3 +85,17 @@ def test_a_broken_source_changes_nothing(cli: CLI, tmp_path: Path) -> None:
         assert code == 2 and "Traceback" not in err
     assert table_dump(a) == before
     assert cli("merge", str(a), "--db", str(a))[0] == 2
+
+
+def test_entries_no_plan_can_count_are_flagged(cli: CLI, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    add(cli, a, "awareness", "--area", "1")
+    add(cli, b, "awareness", "--area", "2")
+    con = sqlite3.connect(b)
+    con.execute("UPDATE entry SET area = 99")
+    con.commit()
+    con.close()
+    code, _, err = cli("merge", str(b), "--db", str(a))
+    assert code == 0 and "1 件の記録は、この計画にない目標か圏域を含む" in err
+    code, _, err = cli("merge", str(tmp_path), "--db", str(a))
+    assert code == 2 and "フォルダー" in err

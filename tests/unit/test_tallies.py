@@ -31,9 +31,16 @@ ORGS = [
 PEOPLE = ["佐藤", "鈴木", ""]
 
 
-def reference_tallies(fiscal_year: int, area: int | None = None, coordinator: str | None = None):
+def reference_tallies(
+    fiscal_year: int,
+    area: int | None = None,
+    coordinator: str | None = None,
+    until: dt.date | None = None,
+):
     """The figures counted straight from the entries (the code before the counters)."""
     conds = [Entry.fiscal_year == fiscal_year, Entry.deleted == False]
+    if until is not None:
+        conds.append(Entry.date <= until)
     if area is not None:
         conds.append(Entry.area == area)
     if coordinator:
@@ -86,7 +93,23 @@ def assert_exact(db: SqliteDatabase, plan) -> None:
         for area, who in ((None, None), (2, None), (None, "佐藤"), (3, "鈴木")):
             got = tallies(fy, area, who)
             assert (dict(got[0]), dict(got[1]), got[2]) == reference_tallies(fy, area, who)
+    # as of a day inside the year: whole months from the counters, the rest from the entries
+    for until in UNTIL:
+        for area, who in ((None, None), (4, None), (None, "鈴木")):
+            got = tallies(2024, area, who, until)
+            assert (dict(got[0]), dict(got[1]), got[2]) == reference_tallies(2024, area, who, until)
     assert monthly(plan) == reference_monthly(plan)
+
+
+UNTIL = [
+    dt.date(2024, 3, 31),  # before the year: nothing
+    dt.date(2024, 4, 1),
+    dt.date(2024, 8, 31),
+    dt.date(2024, 11, 15),
+    dt.date(2025, 1, 1),
+    dt.date(2025, 3, 30),
+    dt.date(2025, 3, 31),  # the last day: the whole year
+]
 
 
 def random_draft(rng: random.Random, loggable: list[str], sources: set[str]):

@@ -1,0 +1,188 @@
+"""A report's views as plain tables (headers, typed cells), shared by every writer and the screen.
+
+Cells keep their Python types: int for figures, float for rates, date for dates, str for text,
+None for "no figure". Each writer decides how to show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from chofu_tui.services.report import (
+    MONTH_LABELS,
+    QUARTER_LABELS,
+    SUBSIDY_MARK,
+    Report,
+    TargetRow,
+)
+
+Cell = int | float | str | dt.date | None
+
+
+class View(StrEnum):
+    ANNUAL = "annual"
+    MONTHLY = "monthly"
+    AREA = "area"
+    COORDINATOR = "coordinator"
+    NOTES = "notes"
+
+    @property
+    def label(self) -> str:
+        return VIEW_LABELS[self]
+
+
+VIEW_LABELS = {
+    View.ANNUAL: "年間",
+    View.MONTHLY: "月別",
+    View.AREA: "圏域別",
+    View.COORDINATOR: "コーディネーター別",
+    View.NOTES: "記録",
+}
+
+
+class ColumnKind(StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long_text"  # wrapped in a spreadsheet
+    NUMBER = "number"
+    RATE = "rate"
+    DATE = "date"
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: ColumnKind = ColumnKind.TEXT
+
+
+@dataclass(frozen=True)
+class Table:
+    view: View
+    columns: tuple[Column, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    # for figure views: the report row behind each table row (same order), for charts
+    targets: tuple[TargetRow, ...] = ()
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return tuple(c.header for c in self.columns)
+
+
+T, L, N, R, D = (
+    ColumnKind.TEXT,
+    ColumnKind.LONG_TEXT,
+    ColumnKind.NUMBER,
+    ColumnKind.RATE,
+    ColumnKind.DATE,
+)
+
+
+def _lead(r: TargetRow) -> tuple[Cell, ...]:
+    return (
+        r.program_area,
+        r.initiative,
+        SUBSIDY_MARK if r.subsidy else "",
+        r.target_id,
+        r.label,
+        r.unit,
+    )
+
+
+LEAD = (
+    Column("施策", T),
+    Column("取組", L),
+    Column(SUBSIDY_MARK, T),
+    Column("目標ID", T),
+    Column("内容", L),
+    Column("単位", T),
+)
+
+
+def annual(report: Report, *, months: bool = True) -> Table:
+    """One row per target: 目標, 実績, 達成率 (and the twelve months and quarters)."""
+    cols = [*LEAD, Column("目標", N), Column("実績", N), Column("達成率", R)]
+    if months:
+        cols += [Column(m, N) for m in MONTH_LABELS] + [Column(q, N) for q in QUARTER_LABELS]
+    else:
+        cols.append(Column("数え方", L))
+    rows = []
+    for r in report.rows:
+        cells: tuple[Cell, ...] = (*_lead(r), r.goal, r.actual, r.rate)
+        cells += (*r.months, *r.quarters) if months else (r.basis,)
+        rows.append(cells)
+    return Table(View.ANNUAL, tuple(cols), tuple(rows), report.rows)
+
+
+def monthly(report: Report) -> Table:
+    cols = [*LEAD, Column("目標", N)]
+    cols += [Column(m, N) for m in MONTH_LABELS]
+    cols += [Column(q, N) for q in QUARTER_LABELS] + [Column("年間計", N)]
+    rows = tuple((*_lead(r), r.goal, *r.months, *r.quarters, r.actual) for r in report.rows)
+    return Table(View.MONTHLY, tuple(cols), rows, report.rows)
+
+
+def by_area(report: Report) -> Table:
+    cols = [*LEAD, Column("目標", N)]
+    cols += [Column(f"{no} {name}", N) for no, name in report.areas]
+    cols += [Column("実績", N), Column("数え方", L)]
+    rows = tuple((*_lead(r), r.goal, *r.by_area, r.actual, r.basis) for r in report.rows)
+    return Table(View.AREA, tuple(cols), rows, report.rows)
+
+
+def by_coordinator(report: Report) -> Table:
+    cols = [*LEAD, Column("目標", N)]
+    cols += [Column(c, N) for c in report.coordinators]
+    cols += [Column("実績", N), Column("数え方", L)]
+    rows = tuple((*_lead(r), r.goal, *r.by_coordinator, r.actual, r.basis) for r in report.rows)
+    return Table(View.COORDINATOR, tuple(cols), rows, report.rows)
+
+
+def notes(report: Report) -> Table:
+    """Every note under its initiative and 質的目標; a case code column only when asked for."""
+    cols = [
+        Column("施策", T),
+        Column("取組", L),
+        Column(SUBSIDY_MARK, T),
+        Column("質的目標", L),
+        Column("日付", D),
+        Column("圏域", T),
+        Column("コーディネーター", T),
+        Column("団体", T),
+        Column("目標", L),
+        Column("回数", N),
+        Column("記録", L),
+    ]
+    if report.include_cases:
+        cols.append(Column("ケースコード", T))
+    rows = []
+    for g in report.notes:
+        for n in g.notes:
+            cells: tuple[Cell, ...] = (
+                g.program_area,
+                g.initiative,
+                SUBSIDY_MARK if g.subsidy else "",
+                g.qualitative_goal,
+                n.date,
+                f"{n.area} {n.area_name}",
+                n.coordinator,
+                n.organisation or "",
+                "、".join(n.targets),
+                n.count,
+                n.text,
+            )
+            if report.include_cases:
+                cells += (n.case_code or "",)
+            rows.append(cells)
+    return Table(View.NOTES, tuple(cols), tuple(rows))
+
+
+def table(report: Report, view: View | str) -> Table:
+    view = View(view)
+    return {
+        View.ANNUAL: annual,
+        View.MONTHLY: monthly,
+        View.AREA: by_area,
+        View.COORDINATOR: by_coordinator,
+        View.NOTES: notes,
+    }[view](report)

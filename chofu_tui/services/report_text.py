@@ -1,0 +1,93 @@
+"""A report view as Markdown, for a quick look in the terminal or a mail.
+
+Figure views are one table per initiative under program-area headings; the notes view lists
+each initiative's notes under its 質的目標.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from chofu_tui.services.report import SUBSIDY_MARK, NoteGroup, Report
+from chofu_tui.services.report_tables import Cell, ColumnKind, View, table
+
+
+def _cell(value: Cell, kind: ColumnKind) -> str:
+    if value is None:
+        return "-"
+    if kind is ColumnKind.RATE and isinstance(value, float):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def _header(report: Report) -> list[str]:
+    lines = [f"# {report.title}", "", f"{report.as_of_label} / {report.plan_title}", ""]
+    if report.empty_message:
+        lines += [f"> {report.empty_message}", ""]
+    return lines
+
+
+def _figures(report: Report, view: View) -> list[str]:
+    t = table(report, view)
+    # 施策, 取組 and ※ are the headings; the table starts at 目標ID
+    first = 3
+    cols = t.columns[first:]
+    if view is not View.ANNUAL:
+        cols = tuple(c for c in cols if c.header != "数え方")
+    keep = [t.columns.index(c) for c in cols]
+    lines: list[str] = []
+    area = initiative = None
+    for target, row in zip(t.targets, t.rows, strict=True):
+        if target.program_area != area:
+            area = target.program_area
+            lines += [*([""] if lines else []), f"## {area}", ""]
+        if target.initiative_id != initiative:
+            initiative = target.initiative_id
+            mark = f"{SUBSIDY_MARK} " if target.subsidy else ""
+            lines += [*([""] if lines[-1] else []), f"### {mark}{target.initiative}", ""]
+            lines.append("| " + " | ".join(c.header for c in cols) + " |")
+            lines.append(
+                "|"
+                + "|".join(
+                    "---:" if c.kind in (ColumnKind.NUMBER, ColumnKind.RATE) else "---"
+                    for c in cols
+                )
+                + "|"
+            )
+        lines.append("| " + " | ".join(_cell(row[i], t.columns[i].kind) for i in keep) + " |")
+    if report.subsidy_only or any(r.subsidy for r in report.rows):
+        lines += ["", f"{SUBSIDY_MARK} {report.subsidy_program}"]
+    return lines
+
+
+def _note_group(g: NoteGroup, include_cases: bool) -> list[str]:
+    mark = f"{SUBSIDY_MARK} " if g.subsidy else ""
+    lines = [f"### {mark}{g.initiative}", "", f"> 質的目標: {g.qualitative_goal}", ""]
+    if not g.notes:
+        return [*lines, "(記録なし)", ""]
+    for n in g.notes:
+        where = "、".join(
+            x for x in (f"{n.area} {n.area_name}", n.coordinator, n.organisation) if x
+        )
+        case = f" [ケース {n.case_code}]" if include_cases and n.case_code else ""
+        text = n.text.replace("\n", " ")
+        lines.append(f"- {n.date.isoformat()} ({where}) {'、'.join(n.targets)}{case}: {text}")
+    return [*lines, ""]
+
+
+def render_markdown(report: Report, view: View | str = View.ANNUAL) -> str:
+    view = View(view)
+    lines = _header(report)
+    lines += [f"表: {view.label}", ""]
+    if view is View.NOTES:
+        area = None
+        for g in report.notes:
+            if g.program_area != area:
+                area = g.program_area
+                lines += [f"## {area}", ""]
+            lines += _note_group(g, report.include_cases)
+    else:
+        lines += _figures(report, view)
+    return "\n".join(lines).rstrip() + "\n"

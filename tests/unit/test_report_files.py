@@ -1,0 +1,325 @@
+"""The report files (xlsx, CSV, Markdown) and the `report` command, read back cell by cell."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+from report_sample import SUBSIDY_TARGETS, YEAR_END, log_sample, plan_of, store_catalog
+
+from chofu_tui.cli import main
+from chofu_tui.plan import PlanCatalog
+from chofu_tui.services.report import MONTH_LABELS, build_report
+from chofu_tui.services.report_csv import write_csv
+from chofu_tui.services.report_xlsx import write_xlsx
+
+HEADER_ROW = 3
+
+
+@pytest.fixture
+def catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PlanCatalog]:
+    yield from store_catalog(tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def sample(catalog: PlanCatalog) -> PlanCatalog:
+    log_sample(catalog)
+    return catalog
+
+
+def sheet_rows(ws) -> dict[str, dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Data rows by 目標ID (or by row number on the 記録 sheet), as {header: value}."""
+    header = [c.value for c in ws[HEADER_ROW]]
+    out: dict[str, dict[str, object]] = {}
+    for i, row in enumerate(ws.iter_rows(min_row=HEADER_ROW + 1), start=HEADER_ROW + 1):
+        values = dict(zip(header, (c.value for c in row), strict=True))
+        out[str(values.get("目標ID") or i)] = values
+    return out
+
+
+def test_xlsx_figures_cell_by_cell(sample: PlanCatalog, tmp_path: Path) -> None:
+    path = write_xlsx(build_report(plan_of(sample), YEAR_END), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["年間", "月別", "圏域別", "コーディネーター別", "記録"]
+
+    annual = wb["年間"]
+    rows = sheet_rows(annual)
+    assert len(rows) == 18
+    assert rows["awareness"]["目標"] == 800
+    assert rows["awareness"]["実績"] == 7
+    assert rows["awareness"]["達成率"] == pytest.approx(7 / 800)
+    assert rows["community-groups"]["実績"] == 2
+    assert rows["community-groups"]["単位"] == "団体"
+    assert rows["network-meeting"]["実績"] == 2
+    assert rows["network-meeting"]["単位"] == "圏域"
+    assert rows["facilitator-course"]["※"] == "※"
+    assert rows["awareness"]["※"] in (None, "")
+    # numbers are numbers, rates are percentages
+    header = [c.value for c in annual[HEADER_ROW]]
+    r = HEADER_ROW + 1 + list(rows).index("awareness")
+    actual = annual.cell(r, header.index("実績") + 1)
+    rate = annual.cell(r, header.index("達成率") + 1)
+    assert isinstance(actual.value, int)
+    assert rate.number_format == "0.0%"
+    assert isinstance(rate.value, float)
+
+    months = sheet_rows(wb["月別"])
+    assert [months["awareness"][m] for m in MONTH_LABELS] == [3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert months["awareness"]["第1四半期"] == 6
+    assert months["awareness"]["年間計"] == 7
+    assert months["community-groups"]["6月"] == 1
+
+    areas = sheet_rows(wb["圏域別"])
+    assert areas["awareness"]["1 緑ヶ丘・滝坂"] == 3
+    assert areas["awareness"]["2 若葉・調和"] == 3
+    assert areas["network-meeting"]["5 第二・八雲台・国領"] == 1
+    assert areas["network-meeting"]["実績"] == 2
+
+    coords = sheet_rows(wb["コーディネーター別"])
+    assert coords["awareness"]["山田"] == 4
+    assert coords["awareness"]["佐藤"] == 3
+    assert coords["community-groups"]["山田"] == 1
+
+    # 記録: each initiative's heading, its 質的目標, then its notes
+    plan = plan_of(sample)
+    _, ini = plan.initiative_of("awareness")
+    notes_ws = wb["記録"]
+    assert [c.value for c in notes_ws[HEADER_ROW]] == [
+        "日付",
+        "圏域",
+        "コーディネーター",
+        "団体",
+        "目標",
+        "回数",
+        "記録",
+    ]
+    rows_ = list(notes_ws.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    at = next(i for i, r in enumerate(rows_) if r[0] and ini.title in str(r[0]))
+    assert rows_[at][0] == f"Ⅰ 相談支援 / {ini.heading} {ini.title}"
+    assert rows_[at + 1][0] == "質的目標"
+    assert rows_[at + 1][6] == ini.qualitative_goal.strip()
+    talk, event = rows_[at + 2], rows_[at + 3]
+    assert talk[:7] == (
+        dt.datetime(2024, 4, 10),
+        "1 緑ヶ丘・滝坂",
+        "山田",
+        None,
+        "啓発件数",
+        3,
+        "サロンで啓発",
+    )
+    assert event[3] == "ひだまりサロン若葉" and event[6] == "話し合いの場を提案"
+    assert not any(rows_[at + 4])  # a blank row before the next initiative
+    _, course = plan.initiative_of("facilitator-course")
+    at = next(i for i, r in enumerate(rows_) if r[0] and course.title in str(r[0]))
+    assert "※" in rows_[at][0]
+    assert rows_[at + 2][6] == "講座第1回"
+
+
+def test_every_count_target_sums_its_months_in_the_workbook(
+    sample: PlanCatalog, tmp_path: Path
+) -> None:
+    path = write_xlsx(build_report(plan_of(sample), YEAR_END), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(path)
+    annual = sheet_rows(wb["年間"])
+    kinds = {t.id: t.kind.value for t in plan_of(sample).targets()}
+    checked = 0
+    for tid, row in sheet_rows(wb["月別"]).items():
+        total = sum(row[m] for m in MONTH_LABELS)
+        assert total == annual[tid]["実績"] == row["年間計"], tid
+        checked += kinds[tid] == "count"
+    assert checked == 16
+
+
+def test_xlsx_layout_title_freeze_widths_and_print(sample: PlanCatalog, tmp_path: Path) -> None:
+    path = write_xlsx(build_report(plan_of(sample), YEAR_END), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        title = ws["A1"].value
+        assert "令和6年度" in title and "令和7年3月31日(月)" in title, ws.title
+        assert ws.freeze_panes == f"A{HEADER_ROW + 1}"
+        assert ws.page_setup.orientation == "landscape"
+        assert str(ws.page_setup.paperSize) == "9"  # A4
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+    # 取組 (column B) is long Japanese: wider than its header, and measured in cells
+    annual = wb["年間"]
+    assert annual.column_dimensions["B"].width >= 40
+    assert annual.column_dimensions["H"].width < 12  # 実績: a short number
+
+
+def test_no_case_codes_in_the_workbook_unless_asked(sample: PlanCatalog, tmp_path: Path) -> None:
+    plan = plan_of(sample)
+
+    def cells(path: Path) -> list[object]:
+        wb = openpyxl.load_workbook(path)
+        return [c for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row]
+
+    plain = write_xlsx(build_report(plan, YEAR_END), tmp_path / "plain.xlsx")
+    assert not any("C-0042" in str(c) for c in cells(plain))
+    cases = write_xlsx(build_report(plan, YEAR_END, include_cases=True), tmp_path / "c.xlsx")
+    assert "C-0042" in cells(cases)
+
+
+def test_csv_has_a_bom_and_parses_back_to_the_same_figures(
+    sample: PlanCatalog, tmp_path: Path
+) -> None:
+    report = build_report(plan_of(sample), YEAR_END)
+    path = write_csv(report, tmp_path / "r.csv", "annual")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 18
+    for back, row in zip(rows, report.rows, strict=True):
+        assert back["目標ID"] == row.target_id
+        assert int(back["目標"]) == row.goal
+        assert int(back["実績"]) == row.actual
+        assert [int(back[m]) for m in MONTH_LABELS] == list(row.months)
+        assert float(back["達成率"].rstrip("%")) == pytest.approx(row.rate * 100, abs=0.051)
+    awareness = next(r for r in rows if r["目標ID"] == "awareness")
+    assert awareness["達成率"] == "0.9%"
+
+
+@pytest.mark.parametrize("view", ["area", "coordinator", "monthly"])
+def test_csv_views_parse_back_to_the_report(sample: PlanCatalog, tmp_path: Path, view: str) -> None:
+    report = build_report(plan_of(sample), YEAR_END)
+    path = write_csv(report, tmp_path / f"{view}.csv", view)
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["目標ID"] for r in rows] == [r.target_id for r in report.rows]
+    for back, row in zip(rows, report.rows, strict=True):
+        if view == "area":
+            names = [f"{no} {name}" for no, name in report.areas]
+            assert [int(back[n]) for n in names] == list(row.by_area)
+        elif view == "coordinator":
+            assert [int(back[c]) for c in report.coordinators] == list(row.by_coordinator)
+        else:
+            assert [int(back[m]) for m in MONTH_LABELS] == list(row.months)
+            assert int(back["年間計"]) == row.actual
+
+
+def test_csv_notes_use_iso_dates_and_no_case_codes(sample: PlanCatalog, tmp_path: Path) -> None:
+    report = build_report(plan_of(sample), YEAR_END)
+    path = write_csv(report, tmp_path / "n.csv", "notes")
+    text = path.read_text(encoding="utf-8-sig")
+    assert "2024-04-10" in text and "C-0042" not in text
+    rows = list(csv.DictReader(text.splitlines()))
+    assert {r["記録"] for r in rows} >= {"サロンで啓発", "本人と面談", "講座第1回"}
+
+
+def test_a_failed_write_leaves_nothing_behind(
+    sample: PlanCatalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chofu_tui.errors import UserError
+    from chofu_tui.services import report_xlsx
+
+    out = tmp_path / "out"
+    out.mkdir()
+    report = build_report(plan_of(sample), YEAR_END)
+
+    class DiskFull:
+        def save(self, tmp: Path) -> None:
+            Path(tmp).write_bytes(b"PK half a workbook")
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_xlsx, "workbook", lambda report: DiskFull())
+    with pytest.raises(UserError, match="書き込めません"):
+        write_xlsx(report, out / "r.xlsx")
+    assert list(out.iterdir()) == []
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_report_command_prints_markdown_by_default(
+    sample: PlanCatalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "chofu.db")
+    code, out, _ = run(capsys, "report", "--db", db, "--fy", "R6", "--as-of", "2025-03-31")
+    assert code == 0
+    assert out.startswith("# 令和6年度")
+    assert "| awareness | 啓発件数 | 回 | 800 | 7 | 0.9% | 3 | 2 | 1 |" in out
+
+
+def test_report_command_writes_xlsx_to_a_default_name_and_says_where(
+    sample: PlanCatalog,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    db = str(tmp_path / "chofu.db")
+    code, out, err = run(capsys, "--db", db, "report", "--fy", "2024", "--format", "xlsx")
+    assert code == 0
+    expected = work / "chofu-report-R6-2025-03-31.xlsx"  # today is pinned after the year
+    assert out.strip() == str(expected)
+    assert "現在のフォルダー" in err
+    assert sheet_rows(openpyxl.load_workbook(expected)["年間"])["awareness"]["実績"] == 7
+
+
+def test_report_command_csv_view_and_subsidy_only(
+    sample: PlanCatalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "chofu.db")
+    out_path = tmp_path / "area.csv"
+    argv = ["report", "--db", db, "--fy", "R6", "--format", "csv", "--view", "area"]
+    code, _, _ = run(capsys, *argv, "--subsidy-only", "-o", str(out_path))
+    assert code == 0
+    with out_path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {r["目標ID"] for r in rows} == SUBSIDY_TARGETS
+    course = next(r for r in rows if r["目標ID"] == "facilitator-course")
+    assert course["7 第一・富士見台・多摩川"] == "1"
+
+
+def test_report_command_zero_year_says_so(
+    catalog: PlanCatalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_path = tmp_path / "zero.xlsx"
+    argv = ["report", "--db", str(tmp_path / "chofu.db"), "--fy", "R6", "--format", "xlsx"]
+    code, _, err = run(capsys, *argv, "-o", str(out_path))
+    assert code == 0
+    assert "記録はまだありません" in err
+    rows = sheet_rows(openpyxl.load_workbook(out_path)["年間"])
+    assert all(r["実績"] == 0 for r in rows.values())
+    assert "記録はまだありません" in openpyxl.load_workbook(out_path)["年間"]["A2"].value
+
+
+def test_report_command_year_without_plan_exits_2_and_writes_nothing(
+    catalog: PlanCatalog, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = ["report", "--db", str(tmp_path / "chofu.db"), "--fy", "2030", "--format", "xlsx"]
+    code, _, err = run(capsys, *argv, "-o", str(out / "r.xlsx"))
+    assert code == 2
+    assert "令和12年度の計画がありません" in err
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("where", ["missing/r.xlsx", "file.txt/r.xlsx", "adir"])
+def test_report_command_unwritable_path_exits_2_and_leaves_nothing(
+    sample: PlanCatalog, tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "file.txt").write_text("x")
+    (out / "adir").mkdir()
+    before = sorted(p.name for p in out.rglob("*"))
+    argv = ["report", "--db", str(tmp_path / "chofu.db"), "--fy", "R6", "--format", "xlsx"]
+    code, _, err = run(capsys, *argv, "-o", str(out / where))
+    assert code == 2
+    assert err.startswith("エラー: ") and str(out / where) in err
+    assert sorted(p.name for p in out.rglob("*")) == before
