@@ -194,11 +194,19 @@ def _where(
     return sql, params
 
 
-def _cut(fiscal_year: int, until: dt.date | None) -> tuple[int, dt.date] | None:
+def _cut(db: SqliteDatabase, fiscal_year: int, until: dt.date | None) -> tuple[int, dt.date] | None:
     """(fiscal month index of `until`, first day of its month), or None for the whole year."""
     fy_start = dt.date(fiscal_year, 4, 1)
     fy_end = dt.date(fiscal_year + 1, 3, 31)
     if until is None or until >= fy_end:
+        return None
+    # Usual case, the figures as of today: nothing is dated later, so the whole year is the
+    # answer (one probe of the (fiscal_year, deleted, date) index).
+    later = db.execute_sql(
+        "SELECT 1 FROM entry WHERE fiscal_year = ? AND deleted = 0 AND date > ? LIMIT 1",
+        (fiscal_year, until.isoformat()),
+    ).fetchone()
+    if later is None:
         return None
     if until < fy_start:
         return 0, fy_start  # nothing: no whole month, and an empty range of days
@@ -206,6 +214,7 @@ def _cut(fiscal_year: int, until: dt.date | None) -> tuple[int, dt.date] | None:
 
 
 def _rows(
+    db: SqliteDatabase,
     table: str,
     columns: str,
     entry_columns: str,
@@ -218,7 +227,7 @@ def _rows(
 ) -> tuple[str, list]:
     """A FROM source of (target_id, ...) rows: the counters, or counters + a month of entries."""
     where, params = _where(fiscal_year, area, coordinator, targets)
-    cut = _cut(fiscal_year, until)
+    cut = _cut(db, fiscal_year, until)
     if cut is None:
         return f"(SELECT {columns} FROM {table} WHERE {where})", params
     index, first = cut
@@ -248,6 +257,7 @@ def sums(
     """(target_id, area or month, summed counts) of live entries."""
     col = _BY[by]
     source, params = _rows(
+        db,
         "tally",
         f"target_id, {col} AS k, total",
         f"t.target_id, {_entry_col(col)} AS k, e.count",
@@ -272,7 +282,7 @@ def distinct_orgs(
 ) -> list[tuple]:
     """(target_id, [area or month,] distinct organisations) of live entries."""
     col = _BY[by]
-    if _cut(fiscal_year, until) is None:
+    if _cut(db, fiscal_year, until) is None:
         # the whole year: straight from the counters, along their indexes
         where, params = _where(fiscal_year, area, coordinator, targets)
         keys = f"target_id, {col}" if col else "target_id"
@@ -284,6 +294,7 @@ def distinct_orgs(
     k = f", {col} AS k" if col else ""
     ek = f", {_entry_col(col)} AS k" if col else ""
     source, params = _rows(
+        db,
         "tally_org",
         f"target_id{k}, organisation_id",
         f"t.target_id{ek}, e.organisation_id",
