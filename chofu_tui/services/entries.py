@@ -216,28 +216,32 @@ def log_entry(catalog: PlanCatalog, draft: EntryDraft) -> Saved:
 def update_entry(catalog: PlanCatalog, entry_uuid: str, draft: EntryDraft) -> Saved:
     draft, warnings = check_draft(catalog, draft)
     with database.atomic():
-        entry = _get(entry_uuid)
-        org = (
-            organisations.find_or_create(draft.organisation, device_id())
-            if draft.organisation
-            else None
-        )
-        entry.date = draft.date
-        entry.fiscal_year = FiscalYear.of(draft.date).year
-        entry.coordinator = draft.coordinator
-        entry.area = draft.area
-        entry.organisation = org
-        entry.case_code = draft.case_code
-        entry.count = draft.count
-        entry.note = draft.note
-        entry.updated_at = now_stamp()
-        entry.save()
-        EntryTarget.delete().where(EntryTarget.entry == entry.id).execute()
-        EntryTarget.insert_many(
-            [(entry.id, t) for t in draft.targets],
-            fields=[EntryTarget.entry, EntryTarget.target_id],
-        ).execute()
+        _overwrite(entry_uuid, draft)
     return Saved(get_entry(entry_uuid), warnings)
+
+
+def _overwrite(entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | None = None) -> None:
+    """Give an entry the fields and targets of `src` (inside the caller's transaction)."""
+    entry = _get(entry_uuid)
+    entry.organisation = (
+        organisations.find_or_create(src.organisation, device_id()) if src.organisation else None
+    )
+    entry.date = src.date
+    entry.fiscal_year = FiscalYear.of(src.date).year
+    entry.coordinator = src.coordinator
+    entry.area = src.area
+    entry.case_code = src.case_code
+    entry.count = src.count
+    entry.note = src.note
+    if deleted is not None:
+        entry.deleted = deleted
+    entry.updated_at = now_stamp()
+    entry.save()
+    EntryTarget.delete().where(EntryTarget.entry == entry.id).execute()
+    EntryTarget.insert_many(
+        [(entry.id, t) for t in src.targets],
+        fields=[EntryTarget.entry, EntryTarget.target_id],
+    ).execute()
 
 
 def _get(entry_uuid: str) -> Entry:
@@ -263,28 +267,7 @@ def set_deleted(entry_uuid: str, deleted: bool) -> EntryRecord:
 def restore_snapshot(record: EntryRecord) -> EntryRecord:
     """Put an entry back exactly as `record` shows it (undo of an edit or a delete)."""
     with database.atomic():
-        entry = _get(record.uuid)
-        org = (
-            organisations.find_or_create(record.organisation, device_id())
-            if record.organisation
-            else None
-        )
-        entry.date = record.date
-        entry.fiscal_year = FiscalYear.of(record.date).year
-        entry.coordinator = record.coordinator
-        entry.area = record.area
-        entry.organisation = org
-        entry.case_code = record.case_code
-        entry.count = record.count
-        entry.note = record.note
-        entry.deleted = record.deleted
-        entry.updated_at = now_stamp()
-        entry.save()
-        EntryTarget.delete().where(EntryTarget.entry == entry.id).execute()
-        EntryTarget.insert_many(
-            [(entry.id, t) for t in record.targets],
-            fields=[EntryTarget.entry, EntryTarget.target_id],
-        ).execute()
+        _overwrite(record.uuid, record, deleted=record.deleted)
     return get_entry(record.uuid)
 
 
