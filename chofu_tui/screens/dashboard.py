@@ -1,0 +1,48 @@
+"""The dashboard: every target of the year, grouped by program area, with its live counter."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from chofu_tui import i18n
+from chofu_tui.plan import Plan
+from chofu_tui.screens.base import YearScreen
+from chofu_tui.services.dashboard import YearView
+from chofu_tui.widgets.header import AppHeader, NoPlanBanner
+from chofu_tui.widgets.target_row import TargetRow
+
+
+class DashboardScreen(YearScreen):
+    CSS_PATH = "dashboard.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._plan: Plan | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(i18n.KEY_DASHBOARD)
+        yield NoPlanBanner(id="banner")
+        yield VerticalScroll(id="targets")
+        yield Footer()
+
+    def show_view(self, view: YearView) -> None:
+        self.run_worker(self._fill(view), group="fill", exclusive=True)
+
+    async def _fill(self, view: YearView) -> None:
+        box = self.query_one("#targets", VerticalScroll)
+        if view.plan is not self._plan:
+            self._plan = view.plan
+            await box.remove_children()
+            if view.plan is not None:
+                widgets: list[Static | TargetRow] = []
+                for pa in view.plan.program_areas:
+                    widgets.append(Static(pa.title, classes="pa-title"))
+                    widgets.extend(TargetRow(t) for ini in pa.initiatives for t in ini.targets)
+                await box.mount_all(widgets)
+        if view.progress is not None:
+            for p in view.progress.targets:
+                for row in box.query(f"#row-{p.target.id}").results(TargetRow):
+                    row.show(p)
+            self.call_after_refresh(self.app.dashboard_shown)  # type: ignore[attr-defined]
