@@ -74,11 +74,11 @@ class ChofuApp(App[None]):
         "settings": _settings,
     }
     BINDINGS = [  # noqa: RUF012
+        Binding("n", "new_entry", i18n.KEY_NEW, id="new-entry"),
         Binding("d", "mode('dashboard')", i18n.KEY_DASHBOARD, id="dashboard"),
         Binding("1", "mode('area-I')", i18n.KEY_AREA[0], id="area-1"),
         Binding("2", "mode('area-II')", i18n.KEY_AREA[1], id="area-2"),
         Binding("3", "mode('area-III')", i18n.KEY_AREA[2], id="area-3"),
-        Binding("n", "new_entry", i18n.KEY_NEW, id="new-entry"),
         Binding("l", "mode('log')", i18n.KEY_LOG, id="log"),
         Binding("o", "mode('orgs')", i18n.KEY_ORGS, id="orgs"),
         Binding("s", "mode('settings')", i18n.KEY_SETTINGS, id="settings"),
@@ -89,6 +89,9 @@ class ChofuApp(App[None]):
         Binding("v", "view_latest", i18n.KEY_VIEW_LATEST, id="view-latest"),
         Binding("question_mark", "help", i18n.KEY_HELP, id="help"),
         Binding("q", "quit", i18n.KEY_QUIT, id="quit"),
+        Binding(
+            "ctrl+p", "command_palette", i18n.KEY_PALETTE, show=False, priority=True, id="palette"
+        ),
     ]
 
     def __init__(self, ctx: Context, *, demo: bool = False, demo_dir: object = None) -> None:

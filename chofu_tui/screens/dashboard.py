@@ -39,7 +39,9 @@ class DashboardScreen(YearScreen):
                 widgets: list[Static | TargetRow] = []
                 for pa in view.plan.program_areas:
                     widgets.append(Static(pa.title, classes="pa-title"))
-                    widgets.extend(TargetRow(t) for ini in pa.initiatives for t in ini.targets)
+                    widgets.extend(
+                        TargetRow(t, focusable=False) for ini in pa.initiatives for t in ini.targets
+                    )
                 await box.mount_all(widgets)
         if view.progress is not None:
             for p in view.progress.targets:

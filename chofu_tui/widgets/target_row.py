@@ -49,8 +49,14 @@ class TargetRow(Widget, can_focus=True):
     TargetRow:focus { background: $boost; }
     """
 
-    def __init__(self, target: Target, *, label_prefix: str = "") -> None:
+    BINDINGS = [  # noqa: RUF012
+        ("down", "app.focus_next"),
+        ("up", "app.focus_previous"),
+    ]
+
+    def __init__(self, target: Target, *, label_prefix: str = "", focusable: bool = True) -> None:
         super().__init__(id=f"row-{target.id}", classes="target-row")
+        self.can_focus = focusable
         self.target = target
         self.label_prefix = label_prefix
         self.progress: TargetProgress | None = None
