@@ -38,7 +38,9 @@ class ProgramAreaScreen(YearScreen):
     def program_area(self) -> ProgramArea | None:
         view = self.app.view  # type: ignore[attr-defined]
         plan = view.plan if view else None
-        return next((pa for pa in plan.program_areas if pa.id == self.pa_id), None) if plan else None
+        return (
+            next((pa for pa in plan.program_areas if pa.id == self.pa_id), None) if plan else None
+        )
 
     @property
     def highlighted_target(self) -> str | None:
