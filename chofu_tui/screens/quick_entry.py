@@ -177,7 +177,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
                 self.chosen.append(tid)
         event.input.value = ""  # ready for a second target
 
-    @on(Input.Submitted)
+    @on(Input.Submitted, ".field Input")
     def _next_field(self, event: Input.Submitted) -> None:
         self.focus_next()
 
