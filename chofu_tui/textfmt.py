@@ -35,3 +35,8 @@ def fit(text: str, width: int, align: str = "l") -> str:
             out += ch
         text = out + ".."[: width - cell_len(out)]
     return _pad(text, width, align)
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to at most `width` cells (no padding)."""
+    return fit(text, width).rstrip() if cell_len(text) > width else text

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Input
 
 from chofu_tui.services.dashboard import YearView
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
@@ -10,6 +12,13 @@ from chofu_tui.widgets.header import AppHeader, NoPlanBanner
 
 class YearScreen(Screen):
     """A screen showing the app's fiscal year; `show_view` runs whenever its figures change."""
+
+    BINDINGS = [Binding("escape", "leave_field", show=False)]  # noqa: RUF012
+
+    def action_leave_field(self) -> None:
+        """Escape out of a text field, so that the single-letter keys work again."""
+        if isinstance(self.focused, Input):
+            self.set_focus(None)
 
     def on_mount(self) -> None:
         self.app.data.subscribe(self, self._on_view, immediate=True)  # type: ignore[attr-defined]

@@ -16,7 +16,7 @@ from chofu_tui.plan import Plan
 from chofu_tui.screens.base import YearScreen
 from chofu_tui.services import entries
 from chofu_tui.services.dashboard import YearView
-from chofu_tui.textfmt import fit
+from chofu_tui.textfmt import clip
 from chofu_tui.widgets.header import AppHeader
 
 
@@ -123,12 +123,12 @@ class EntryLogScreen(YearScreen):
             )
             table.add_row(
                 r.date.isoformat(),
-                fit(labels, 24),
+                clip(labels, 24),
                 str(r.area),
                 str(r.count),
-                fit(r.organisation or r.case_code or "", 20),
+                clip(r.organisation or r.case_code or "", 20),
                 r.coordinator,
-                fit(r.note, 24),
+                clip(r.note, 24),
                 key=r.uuid,
             )
         if recs:

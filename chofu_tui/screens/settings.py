@@ -17,6 +17,7 @@ from chofu_tui.widgets.header import AppHeader
 
 class SettingsScreen(YearScreen):
     CSS_PATH = "settings.tcss"
+    AUTO_FOCUS = ""  # single-letter keys keep working until the user tabs into a field
     BINDINGS = [Binding("ctrl+s", "save", i18n.KEY_SAVE, id="settings-save")]  # noqa: RUF012
 
     def compose(self) -> ComposeResult:
@@ -38,7 +39,6 @@ class SettingsScreen(YearScreen):
         mine = self.app.ctx.settings()  # type: ignore[attr-defined]
         self.query_one("#coordinator", Input).value = mine.coordinator
         self.query_one("#area", Input).value = str(mine.area) if mine.area else ""
-        self.query_one("#coordinator").focus()
 
     def show_view(self, view) -> None:
         if view.plan is not None:

@@ -35,6 +35,9 @@ class AppHeader(Static):
 class NoPlanBanner(Static):
     """Shown, instead of figures, for a year with no plan: never count into it silently."""
 
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)
+
     def show(self, view: YearView | None, latest_label: str | None) -> None:
         self.display = view is not None and view.plan is None
         if not self.display or view is None:
