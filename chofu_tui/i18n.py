@@ -6,7 +6,7 @@ APP_TITLE = "地域福祉コーディネーター 活動記録"
 
 # Screens and keys (footer, help, command palette).
 KEY_DASHBOARD = "ダッシュボード"
-KEY_AREA = "Ⅰ 相談支援", "Ⅱ 参加支援", "Ⅲ 地域づくり"
+KEY_AREA = "相談支援", "参加支援", "地域づくり"
 KEY_LOG = "記録一覧"
 KEY_ORGS = "団体"
 KEY_SETTINGS = "設定"

@@ -25,7 +25,7 @@ class DashboardScreen(YearScreen):
         yield AppHeader(i18n.KEY_DASHBOARD)
         yield NoPlanBanner(id="banner")
         yield VerticalScroll(id="targets")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def show_view(self, view: YearView) -> None:
         self.run_worker(self._fill(view), group="fill", exclusive=True)

@@ -54,7 +54,7 @@ class EntryLogScreen(YearScreen):
         table: DataTable[str] = DataTable(id="log", cursor_type="row", zebra_stripes=True)
         table.add_columns(*i18n.LOG_COLUMNS)
         yield table
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         super().on_mount()

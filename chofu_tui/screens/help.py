@@ -64,4 +64,4 @@ class HelpScreen(Screen):
                 table(["キー", "画面ごと"], [list(r) for r in SCREEN_KEYS]), id="help-screens"
             )
             yield Static(i18n.STATUS_HELP)
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)

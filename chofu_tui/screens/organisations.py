@@ -33,7 +33,7 @@ class OrganisationsScreen(YearScreen):
         table: DataTable[str] = DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
         table.add_columns(*i18n.ORGS_COLUMNS)
         yield table
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def show_view(self, view: YearView) -> None:
         self._load(view.fy.year)

@@ -52,7 +52,7 @@ class ProgramAreaScreen(YearScreen):
         yield AppHeader(i18n.KEY_AREA[("I", "II", "III").index(self.pa_id)])
         yield NoPlanBanner(id="banner")
         yield VerticalScroll(id="body")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def _initiative(self, ini: Initiative) -> Vertical:
         mark = " [困窮者支援事業]" if ini.subsidy else ""

@@ -32,7 +32,7 @@ class SettingsScreen(YearScreen):
             yield Static("", id="areas", classes="muted")
             yield Static("ctrl+s 保存", classes="muted")
             yield Static("", id="settings-error", classes="error")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         super().on_mount()

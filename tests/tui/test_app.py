@@ -87,7 +87,7 @@ async def test_command_palette_lists_the_keys(ctx) -> None:
         for label in [
             "記録する",
             "ダッシュボード",
-            "Ⅰ 相談支援",
+            "相談支援",
             "記録一覧",
             "団体",
             "ヘルプ",
