@@ -47,4 +47,5 @@ class DashboardScreen(YearScreen):
             for p in view.progress.targets:
                 for row in box.query(f"#row-{p.target.id}").results(TargetRow):
                     row.show(p)
-            self.call_after_refresh(self.app.dashboard_shown)  # type: ignore[attr-defined]
+        # Everything there is to show is on screen now (figures, or the no-plan banner).
+        self.call_after_refresh(self.app.dashboard_shown)  # type: ignore[attr-defined]
