@@ -66,13 +66,14 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         self.highlight = 0
         self.saving = False
         self._known_orgs: set[str] = set()
+        self._org_names: list[str] = []
 
     def compose(self) -> ComposeResult:
         title = i18n.ENTRY_EDIT_TITLE if self.record else i18n.ENTRY_TITLE
         with Vertical(id="dialog"):
             yield Static(f"{title} ({self.plan.fy.label})", id="title")
             yield Label(i18n.ENTRY_TARGETS, classes="muted")
-            yield TargetFilter(id="target-filter", placeholder="aw / 啓発 / 3")
+            yield TargetFilter(id="target-filter", placeholder="例: aw / 啓発 / 3")
             yield Static(id="target-list")
             yield Static(id="chosen")
             with Horizontal(classes="field"):
@@ -88,7 +89,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             yield Static(id="org-hint", classes="muted")
             with Horizontal(classes="field"):
                 yield Label(i18n.ENTRY_CASE)
-                yield Input(id="case", placeholder="C1024")
+                yield Input(id="case", placeholder="例: C1024")
                 yield Label(i18n.ENTRY_COORD, classes="short")
                 yield Input(id="coord")
             with Horizontal(classes="field"):
@@ -99,6 +100,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
 
     def on_mount(self) -> None:
         names = organisations.search("", limit=5000)
+        self._org_names = names
         self._known_orgs = {organisations.org_key(n) for n in names}
         self.query_one("#org", Input).suggester = SuggestFromList(names, case_sensitive=False)
         rec = self.record
@@ -186,8 +188,14 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         name = organisations.display_name(event.value)
         hint = ""
         if name:
-            known = organisations.org_key(name) in self._known_orgs
-            hint = i18n.ENTRY_KNOWN_ORG if known else i18n.ENTRY_NEW_ORG.format(name=name)
+            key = organisations.org_key(name)
+            if key in self._known_orgs:
+                hint = i18n.ENTRY_KNOWN_ORG
+            else:
+                near = [n for n in self._org_names if key in organisations.org_key(n)][:3]
+                hint = i18n.ENTRY_NEW_ORG.format(name=name)
+                if near:
+                    hint += "  " + i18n.ENTRY_ORG_NEAR.format(names="、".join(near))
         self.query_one("#org-hint", Static).update(hint)
 
     # Saving.

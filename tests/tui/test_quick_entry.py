@@ -154,3 +154,15 @@ async def test_date_outside_the_plans_years_warns(ctx) -> None:
         assert any("令和7年度の計画がまだありません" in n for n in notifications(app))
         assert "3 / 800 回" in row(app, "awareness")
     assert entries.list_entries(2025)[0].date == dt.date(2025, 4, 2)
+
+
+async def test_new_organisation_hint_names_similar_registered_ones(ctx) -> None:
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        app.screen.query_one("#org", Input).focus()
+        await pilot.press(*"サロン若葉")
+        hint = text_of(app, "#org-hint")
+        assert "新しい団体として登録します: サロン若葉" in hint
+        assert "登録済み: ひだまりサロン若葉" in hint
