@@ -77,6 +77,7 @@ class ChofuApp(App[None]):
         Binding("n", "new_entry", i18n.KEY_NEW, id="new-entry"),
         # Shown among the keys: the footer's own palette corner garbles wide characters.
         Binding("ctrl+p", "command_palette", i18n.KEY_PALETTE, priority=True, id="palette"),
+        Binding("question_mark", "help", i18n.KEY_HELP, id="help"),
         Binding("d", "mode('dashboard')", i18n.KEY_DASHBOARD, id="dashboard"),
         Binding("1", "mode('area-I')", i18n.KEY_AREA[0], id="area-1"),
         Binding("2", "mode('area-II')", i18n.KEY_AREA[1], id="area-2"),
@@ -89,7 +90,6 @@ class ChofuApp(App[None]):
         Binding("right_square_bracket", "year(1)", i18n.KEY_NEXT_YEAR, id="next-year"),
         Binding("c", "create_plan", i18n.KEY_CREATE_PLAN, id="create-plan"),
         Binding("v", "view_latest", i18n.KEY_VIEW_LATEST, id="view-latest"),
-        Binding("question_mark", "help", i18n.KEY_HELP, id="help"),
         Binding("q", "quit", i18n.KEY_QUIT, id="quit"),
     ]
 

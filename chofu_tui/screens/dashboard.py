@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Static
@@ -10,8 +11,21 @@ from chofu_tui import i18n
 from chofu_tui.plan import Plan
 from chofu_tui.screens.base import YearScreen
 from chofu_tui.services.dashboard import YearView
+from chofu_tui.services.progress import Status
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
-from chofu_tui.widgets.target_row import TargetRow
+from chofu_tui.widgets.target_row import STATUS_STYLE, TargetRow
+
+
+def summary(view: YearView) -> Text:
+    """How many targets are ahead, on pace and behind: the month-end question at a glance."""
+    text = Text()
+    if view.progress is None:
+        return text
+    for status in Status:
+        n = sum(1 for p in view.progress.targets if p.status is status)
+        text.append(f"{status.label} {n}", style=STATUS_STYLE[status])
+        text.append("  ")
+    return text
 
 
 class DashboardScreen(YearScreen):
@@ -24,6 +38,7 @@ class DashboardScreen(YearScreen):
     def compose(self) -> ComposeResult:
         yield AppHeader(i18n.KEY_DASHBOARD)
         yield NoPlanBanner(id="banner")
+        yield Static("", id="summary")
         yield VerticalScroll(id="targets")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -43,6 +58,7 @@ class DashboardScreen(YearScreen):
                         TargetRow(t, focusable=False) for ini in pa.initiatives for t in ini.targets
                     )
                 await box.mount_all(widgets)
+        self.query_one("#summary", Static).update(summary(view))
         if view.progress is not None:
             for p in view.progress.targets:
                 for row in box.query(f"#row-{p.target.id}").results(TargetRow):

@@ -166,3 +166,23 @@ async def test_new_organisation_hint_names_similar_registered_ones(ctx) -> None:
         hint = text_of(app, "#org-hint")
         assert "新しい団体として登録します: サロン若葉" in hint
         assert "登録済み: ひだまりサロン若葉" in hint
+
+
+async def test_locked_store_keeps_the_form(ctx, monkeypatch) -> None:
+    from peewee import OperationalError
+
+    def locked(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(entries, "log_entry", locked)
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "a", "w", "enter")
+        app.screen.query_one("#note", Input).value = "サロンで説明"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, QuickEntryDialog)
+        assert "保存できませんでした: database is locked" in text_of(app, "#error")
+        assert app.screen.query_one("#note", Input).value == "サロンで説明"
+        assert "啓発件数" in text_of(app, "#chosen")
