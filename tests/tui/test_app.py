@@ -281,7 +281,9 @@ async def test_demo_uses_a_throwaway_store(tmp_path, monkeypatch) -> None:
     assert not (tmp_path / "mine.db").exists()
 
 
-@pytest.mark.parametrize("module", ["chofu_tui.cli", "chofu_tui.services.dashboard"])
+@pytest.mark.parametrize(
+    "module", ["chofu_tui.cli", "chofu_tui.services.dashboard", "chofu_tui.services.demo"]
+)
 def test_headless_modules_do_not_import_textual(module: str) -> None:
     code = f"import sys, {module}; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
