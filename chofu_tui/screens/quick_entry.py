@@ -62,8 +62,9 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         self.chosen: list[str] = list(record.targets) if record else []
         if preselect and not self.chosen and (t := plan.target(preselect)) and t.loggable:
             self.chosen.append(preselect)
-        self.matches: list[tuple[int, Target]] = match_targets(plan, "")
+        self.matches: list[tuple[int, Target]] = []
         self.highlight = 0
+        self._moved = False  # the highlight was moved with the arrow keys
         self.saving = False
         self._known_orgs: set[str] = set()
         self._org_names: list[str] = []
@@ -129,6 +130,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             }
         for key, value in values.items():
             self.query_one(f"#{key}", Input).value = value
+        self.matches = self._match("")
         self._show_targets()
         self.call_after_refresh(self._show_targets)  # again, now that the width is known
         self.query_one("#target-filter").focus()
@@ -153,23 +155,31 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             i18n.ENTRY_TARGETS_CHOSEN + ("、".join(labels) or i18n.ENTRY_NONE_CHOSEN)
         )
 
+    def _match(self, query: str) -> list[tuple[int, Target]]:
+        found = match_targets(self.plan, query)
+        if not query.strip():  # ticked targets first, so that their [x] is in view
+            found.sort(key=lambda hit: hit[1].id not in self.chosen)
+        return found
+
     @on(Input.Changed, "#target-filter")
     def _filter(self, event: Input.Changed) -> None:
-        self.matches = match_targets(self.plan, event.value)
+        self.matches = self._match(event.value)
         self.highlight = 0
+        self._moved = False
         self._show_targets()
 
     def action_move(self, step: int) -> None:
         shown = min(SHOWN, len(self.matches))
         if shown:
             self.highlight = (self.highlight + step) % shown
+            self._moved = True
             self._show_targets()
 
     @on(Input.Submitted, "#target-filter")
     def _pick(self, event: Input.Submitted) -> None:
         event.stop()
-        if not event.value and self.chosen:
-            self.focus_next()
+        if not event.value and self.chosen and not self._moved:
+            self.focus_next()  # Enter on an empty picker: on to the next field
             return
         if self.matches:
             tid = self.matches[min(self.highlight, len(self.matches) - 1)][1].id
@@ -178,6 +188,10 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             else:
                 self.chosen.append(tid)
         event.input.value = ""  # ready for a second target
+        self.matches = self._match("")
+        self.highlight = 0
+        self._moved = False
+        self._show_targets()
 
     @on(Input.Submitted, ".field Input")
     def _next_field(self, event: Input.Submitted) -> None:

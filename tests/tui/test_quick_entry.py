@@ -186,3 +186,15 @@ async def test_locked_store_keeps_the_form(ctx, monkeypatch) -> None:
         assert "保存できませんでした: database is locked" in text_of(app, "#error")
         assert app.screen.query_one("#note", Input).value == "サロンで説明"
         assert "啓発件数" in text_of(app, "#chosen")
+
+
+async def test_ticked_targets_are_listed_first(ctx) -> None:
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", *"graduate-s", "enter")
+        await settle(pilot)
+        first = text_of(app, "#target-list").splitlines()[0]
+        assert first.startswith("[x] 15 講座修了生企画立案による啓発講座開催")
+        await pilot.press("down", "enter")  # arrow to no. 1 and tick it too
+        assert "講座修了生企画立案による啓発講座開催、団体等への働きかけ" in text_of(app, "#chosen")
