@@ -16,9 +16,8 @@ def header_text(view: YearView | None, screen_title: str, demo: bool) -> str:
     if view.loaded is not None:
         where = f" ({i18n.BUNDLED})" if view.loaded.bundled else ""
         parts.append(f"{i18n.PLAN_FILE} {view.loaded.path.name}{where}")
-    if demo:
-        parts.append(i18n.DEMO)
-    return f"{screen_title} | " + " | ".join(parts)
+    head = f"{i18n.DEMO} | {screen_title}" if demo else screen_title  # first: never cut off
+    return f"{head} | " + " | ".join(parts)
 
 
 class AppHeader(Static):
