@@ -123,10 +123,10 @@ class EntryLogScreen(YearScreen):
             )
             table.add_row(
                 r.date.isoformat(),
-                clip(labels, 24),
+                clip(labels, 18),
                 str(r.area),
                 str(r.count),
-                clip(r.organisation or r.case_code or "", 20),
+                clip(r.organisation or r.case_code or "", 16),
                 r.coordinator,
                 clip(r.note, 24),
                 key=r.uuid,

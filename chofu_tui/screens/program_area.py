@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -122,6 +123,11 @@ class ProgramAreaScreen(YearScreen):
 
     def _show_recent(self, plan: Plan, found: dict[str, list[EntryRecord]]) -> None:
         for ini_id, recs in found.items():
-            text = "\n".join(entry_line(r, plan) for r in recs) or i18n.NO_ENTRIES
+            # One line per entry, cropped at the edge rather than wrapped mid-phrase.
+            text = Text(
+                "\n".join(entry_line(r, plan) for r in recs) or i18n.NO_ENTRIES,
+                no_wrap=True,
+                overflow="crop",
+            )
             for static in self.query(f"#recent-{ini_id}").results(Static):
                 static.update(text)
