@@ -24,7 +24,9 @@ MONTHS = ["4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3"]
 def entry_line(rec: EntryRecord, plan: Plan) -> str:
     labels = "、".join(t.label for tid in rec.targets if (t := plan.target(tid)))
     who = rec.organisation or rec.case_code or ""
-    return f"{rec.date.isoformat()} 圏域{rec.area} {rec.count}回 {labels} {who} {rec.note}".rstrip()
+    # The organisation or case first: the long labels are what gets cropped at 80 columns.
+    head = f"{rec.date.isoformat()} 圏域{rec.area} {rec.count}回"
+    return " ".join(part for part in (head, who, labels, rec.note) if part)
 
 
 class ProgramAreaScreen(YearScreen):
