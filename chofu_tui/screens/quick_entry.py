@@ -100,10 +100,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             yield Static(i18n.ENTRY_HINT, classes="muted")
 
     def on_mount(self) -> None:
-        names = organisations.search("", limit=5000)
-        self._org_names = names
-        self._known_orgs = {organisations.org_key(n) for n in names}
-        self.query_one("#org", Input).suggester = SuggestFromList(names, case_sensitive=False)
+        self._load_organisations()
         rec = self.record
         if rec is not None:
             values = {
@@ -134,6 +131,17 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         self._show_targets()
         self.call_after_refresh(self._show_targets)  # again, now that the width is known
         self.query_one("#target-filter").focus()
+
+    @work(thread=True, group="orgs", exit_on_error=False)
+    def _load_organisations(self) -> None:
+        """The registry for completion, read off the UI thread so typing starts at once."""
+        names = organisations.search("", limit=5000)
+        self.app.call_from_thread(self._set_organisations, names)
+
+    def _set_organisations(self, names: list[str]) -> None:
+        self._org_names = names
+        self._known_orgs = {organisations.org_key(n) for n in names}
+        self.query_one("#org", Input).suggester = SuggestFromList(names, case_sensitive=False)
 
     # The target picker.
     def _show_targets(self) -> None:

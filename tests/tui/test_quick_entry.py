@@ -59,6 +59,7 @@ async def test_one_entry_credits_two_targets_and_adds_the_organisation(ctx) -> N
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("n", "a", "w", "enter", *"community-a", "enter")
+        await settle(pilot)
         app.screen.query_one("#org", Input).focus()
         await pilot.press(*"上ノ原自治会")
         assert "新しい団体として登録します" in text_of(app, "#org-hint")
@@ -81,6 +82,7 @@ async def test_organisation_completes_from_the_registry(ctx) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("n")
+        await settle(pilot)  # the registry loads in a worker
         app.screen.query_one("#org", Input).focus()
         await pilot.press(*"ひだまり")
         await pilot.pause(0.2)
@@ -161,6 +163,7 @@ async def test_new_organisation_hint_names_similar_registered_ones(ctx) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("n")
+        await settle(pilot)  # the registry loads in a worker
         app.screen.query_one("#org", Input).focus()
         await pilot.press(*"サロン若葉")
         hint = text_of(app, "#org-hint")
