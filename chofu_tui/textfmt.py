@@ -21,3 +21,22 @@ def table(headers: list[str], rows: list[list[str]], align: str = "") -> str:
     ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def fit(text: str, width: int, align: str = "l") -> str:
+    """`text` cut or padded to exactly `width` cells (a cut ends in ASCII '..', not '…')."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        out = ""
+        for ch in text:
+            if cell_len(out + ch) > width - 2:
+                break
+            out += ch
+        text = out + ".."[: width - cell_len(out)]
+    return _pad(text, width, align)
+
+
+def clip(text: str, width: int) -> str:
+    """`text` cut to at most `width` cells (no padding)."""
+    return fit(text, width).rstrip() if cell_len(text) > width else text

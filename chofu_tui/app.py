@@ -1,0 +1,264 @@
+"""The App: global keys, screen modes, the fiscal year on screen. Thin: screens do the showing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.signal import Signal
+
+from chofu_tui import i18n
+from chofu_tui.context import Context
+from chofu_tui.errors import UserError
+from chofu_tui.fiscal import FiscalYear
+from chofu_tui.services.dashboard import YearView, load_year
+from chofu_tui.services.entries import Saved
+
+BENCH_ENV = "CHOFU_TUI_BENCH_EXIT"
+
+
+def _dashboard() -> Screen:
+    from chofu_tui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
+def _area(pa_id: str):
+    def make() -> Screen:
+        from chofu_tui.screens.program_area import ProgramAreaScreen
+
+        return ProgramAreaScreen(pa_id)
+
+    return make
+
+
+def _log() -> Screen:
+    from chofu_tui.screens.entry_log import EntryLogScreen
+
+    return EntryLogScreen()
+
+
+def _orgs() -> Screen:
+    from chofu_tui.screens.organisations import OrganisationsScreen
+
+    return OrganisationsScreen()
+
+
+def _settings() -> Screen:
+    from chofu_tui.screens.settings import SettingsScreen
+
+    return SettingsScreen()
+
+
+# Keys that change what is on screen; a dialog in front keeps them for itself.
+NAVIGATION = {"mode", "help", "new_entry", "report", "year", "create_plan", "view_latest"}
+
+
+class ChofuApp(App[None]):
+    TITLE = i18n.APP_TITLE
+    CSS_PATH = "app.tcss"
+    MODES = {  # noqa: RUF012 - Textual's class attribute
+        "dashboard": _dashboard,
+        "area-I": _area("I"),
+        "area-II": _area("II"),
+        "area-III": _area("III"),
+        "log": _log,
+        "orgs": _orgs,
+        "settings": _settings,
+    }
+    BINDINGS = [  # noqa: RUF012
+        Binding("n", "new_entry", i18n.KEY_NEW, id="new-entry"),
+        # Shown among the keys: the footer's own palette corner garbles wide characters.
+        Binding("ctrl+p", "command_palette", i18n.KEY_PALETTE, priority=True, id="palette"),
+        Binding("question_mark", "help", i18n.KEY_HELP, id="help"),
+        Binding("d", "mode('dashboard')", i18n.KEY_DASHBOARD, id="dashboard"),
+        Binding("1", "mode('area-I')", i18n.KEY_AREA[0], id="area-1"),
+        Binding("2", "mode('area-II')", i18n.KEY_AREA[1], id="area-2"),
+        Binding("3", "mode('area-III')", i18n.KEY_AREA[2], id="area-3"),
+        Binding("l", "mode('log')", i18n.KEY_LOG, id="log"),
+        Binding("o", "mode('orgs')", i18n.KEY_ORGS, id="orgs"),
+        Binding("s", "mode('settings')", i18n.KEY_SETTINGS, id="settings"),
+        Binding("r", "report", i18n.KEY_REPORT, id="report"),
+        Binding("left_square_bracket", "year(-1)", i18n.KEY_PREV_YEAR, id="prev-year"),
+        Binding("right_square_bracket", "year(1)", i18n.KEY_NEXT_YEAR, id="next-year"),
+        Binding("c", "create_plan", i18n.KEY_CREATE_PLAN, id="create-plan"),
+        Binding("v", "view_latest", i18n.KEY_VIEW_LATEST, id="view-latest"),
+        Binding("q", "quit", i18n.KEY_QUIT, id="quit"),
+    ]
+
+    def __init__(self, ctx: Context, *, demo: bool = False, demo_dir: object = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.demo = demo
+        self._demo_dir = demo_dir  # a TemporaryDirectory, removed when the app goes
+        self.fy = FiscalYear.of(ctx.today())
+        self.view: YearView | None = None
+        self.data: Signal[YearView] = Signal(self, "year-view")
+        self._bench = os.environ.get(BENCH_ENV) == "1"
+        self._demo_filled = not demo
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.view.as_of if self.view else self.ctx.today()
+
+    def on_mount(self) -> None:
+        self.switch_mode("dashboard")
+        self.reload()
+
+    def on_unmount(self) -> None:
+        self.ctx.close()
+
+    # Loading the shown year's figures (a thread: never freezes typing).
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def reload(self, saved: Saved | None = None) -> None:
+        try:
+            if not self._demo_filled:
+                from chofu_tui.services.demo import DEMO_YEAR, fill_demo
+
+                fill_demo(self.ctx.catalog.get(DEMO_YEAR).plan, self.ctx.today())
+                self._demo_filled = True
+            view = load_year(self.ctx.catalog, self.fy, self.ctx.today())
+        except UserError as exc:
+            self.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        self.call_from_thread(self._show, view, saved)
+
+    def _show(self, view: YearView, saved: Saved | None) -> None:
+        if view.fy != self.fy:
+            return  # a newer year was asked for while this one loaded
+        self.view = view
+        self.data.publish(view)
+        if saved is not None:
+            self._notify_saved(view, saved)
+
+    def dashboard_shown(self) -> None:
+        """The dashboard has drawn real figures: the benchmark hook exits here."""
+        if self._bench:
+            self._bench = False
+            self.exit()
+
+    def _notify_saved(self, view: YearView, saved: Saved) -> None:
+        for warning in saved.warnings:
+            self.notify(warning, severity="warning", timeout=8)
+        entry = saved.entry
+        if view.progress is None or not view.fy.contains(entry.date):
+            self.notify(i18n.SAVED_NOT_COUNTED, severity="warning")
+            return
+        lines = []
+        for tid in entry.targets:
+            p = view.progress.get(tid)
+            unit = i18n.AREAS_UNIT if p.target.kind == "per_area" else p.target.unit
+            lines.append(
+                i18n.SAVED_LINE.format(
+                    label=p.target.label, n=entry.count, actual=p.actual, goal=p.goal, unit=unit
+                )
+            )
+        self.notify("\n".join(lines), title=i18n.KEY_SAVE)
+
+    # Keys.
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in NAVIGATION and isinstance(self.screen, ModalScreen):
+            return False
+        if action in ("create_plan", "view_latest"):
+            return self.view is not None and self.view.plan is None
+        return True
+
+    def action_mode(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def action_help(self) -> None:
+        from chofu_tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_year(self, step: int) -> None:
+        self.show_year(FiscalYear(self.fy.year + step))
+
+    def show_year(self, fy: FiscalYear) -> None:
+        if not 2019 <= fy.year <= 2100:
+            return
+        self.fy = fy
+        self.reload()
+
+    def action_create_plan(self) -> None:
+        try:
+            path = self.ctx.catalog.write_next(self.fy)
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.notify(i18n.PLAN_CREATED.format(fy=self.fy.label, path=path))
+        self.reload()
+
+    def action_view_latest(self) -> None:
+        latest = self.ctx.catalog.latest()
+        if latest is not None:
+            self.show_year(latest)
+
+    def action_new_entry(self) -> None:
+        view = self.view
+        if view is None or view.plan is None:
+            self.notify(i18n.NO_PLAN_FOR_ENTRY.format(fy=self.fy.label), severity="warning")
+            return
+        from chofu_tui.screens.quick_entry import QuickEntryDialog
+
+        today = self.ctx.today()
+        day = today if view.fy.contains(today) else view.as_of
+        picked = getattr(self.screen, "highlighted_target", None)
+        dialog = QuickEntryDialog(self.ctx, view.plan, day=day, preselect=picked)
+        self.push_screen(dialog, self._after_entry)
+
+    def _after_entry(self, saved: Saved | None) -> None:
+        if saved is not None:
+            self.reload(saved)
+
+    def action_report(self) -> None:
+        view = self.view
+        if view is None or view.plan is None:
+            self.notify(i18n.NO_PLAN_FOR_ENTRY.format(fy=self.fy.label), severity="warning")
+            return
+        try:
+            from chofu_tui.screens.report import ReportScreen
+        except ImportError:
+            self.notify(i18n.REPORT_MISSING, severity="warning")
+            return
+        self.push_screen(ReportScreen(self.ctx, view.plan, view.as_of))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette (ctrl+p) lists the app's own keys, in Japanese."""
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            action = binding.action
+
+            def run(action: str = action) -> None:
+                self.call_later(self.run_action, action)
+
+            key = binding.key.replace("left_square_bracket", "[").replace(
+                "right_square_bracket", "]"
+            )
+            key = key.replace("question_mark", "?")
+            yield SystemCommand(binding.description, f"キー {key}", run)
+
+
+def make_app(db_path: Path | None = None, demo: bool = False) -> ChofuApp:
+    """Build the app on the user's store, or (demo) on a throwaway one in a temp directory."""
+    if demo:
+        from chofu_tui.plan import PlanCatalog
+        from chofu_tui.services.demo import DEMO_AS_OF
+        from chofu_tui.store import open_store
+
+        tmp = tempfile.TemporaryDirectory(prefix="chofu-tui-demo-")
+        root = Path(tmp.name)
+        pinned = os.environ.get("CHOFU_TUI_TODAY")
+        as_of = dt.date.fromisoformat(pinned) if pinned else DEMO_AS_OF
+        ctx = Context(PlanCatalog(user_dir=root / "plans"), root / "demo.db", today=lambda: as_of)
+        ctx._db = open_store(root / "demo.db")
+        return ChofuApp(ctx, demo=True, demo_dir=tmp)
+    return ChofuApp(Context.open(db_path))

@@ -1,0 +1,67 @@
+"""The dashboard: every target of the year, grouped by program area, with its live counter."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Footer, Static
+
+from chofu_tui import i18n
+from chofu_tui.plan import Plan
+from chofu_tui.screens.base import YearScreen
+from chofu_tui.services.dashboard import YearView
+from chofu_tui.services.progress import Status
+from chofu_tui.widgets.header import AppHeader, NoPlanBanner
+from chofu_tui.widgets.target_row import STATUS_STYLE, TargetRow
+
+
+def summary(view: YearView) -> Text:
+    """How many targets are ahead, on pace and behind: the month-end question at a glance."""
+    text = Text()
+    if view.progress is None:
+        return text
+    for status in Status:
+        n = sum(1 for p in view.progress.targets if p.status is status)
+        text.append(f"{status.label} {n}", style=STATUS_STYLE[status])
+        text.append("  ")
+    return text
+
+
+class DashboardScreen(YearScreen):
+    CSS_PATH = "dashboard.tcss"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._plan: Plan | None = None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(i18n.KEY_DASHBOARD)
+        yield NoPlanBanner(id="banner")
+        yield Static("", id="summary")
+        yield VerticalScroll(id="targets")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def show_view(self, view: YearView) -> None:
+        self.run_worker(self._fill(view), group="fill", exclusive=True)
+
+    async def _fill(self, view: YearView) -> None:
+        box = self.query_one("#targets", VerticalScroll)
+        if view.plan is not self._plan:
+            self._plan = view.plan
+            await box.remove_children()
+            if view.plan is not None:
+                widgets: list[Static | TargetRow] = []
+                for pa in view.plan.program_areas:
+                    widgets.append(Static(pa.title, classes="pa-title"))
+                    widgets.extend(
+                        TargetRow(t, focusable=False) for ini in pa.initiatives for t in ini.targets
+                    )
+                await box.mount_all(widgets)
+        self.query_one("#summary", Static).update(summary(view))
+        if view.progress is not None:
+            for p in view.progress.targets:
+                for row in box.query(f"#row-{p.target.id}").results(TargetRow):
+                    row.show(p)
+        # Everything there is to show is on screen now (figures, or the no-plan banner).
+        self.call_after_refresh(self.app.dashboard_shown)  # type: ignore[attr-defined]

@@ -1,0 +1,111 @@
+"""The organisation registry with this year's approaches; rename (e) and merge (m)."""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from chofu_tui import i18n
+from chofu_tui.errors import UserError
+from chofu_tui.screens.base import YearScreen
+from chofu_tui.screens.prompt import PromptDialog
+from chofu_tui.services import organisations
+from chofu_tui.services.dashboard import YearView
+from chofu_tui.widgets.header import AppHeader
+
+
+class OrganisationsScreen(YearScreen):
+    CSS_PATH = "organisations.tcss"
+    BINDINGS = [  # noqa: RUF012
+        Binding("e", "rename", i18n.KEY_RENAME, id="org-rename"),
+        Binding("m", "merge", i18n.KEY_MERGE, id="org-merge"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[int, organisations.OrganisationRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(i18n.KEY_ORGS)
+        yield Static(i18n.ORGS_TITLE, id="orgs-title", classes="muted")
+        table: DataTable[str] = DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
+        table.add_columns(*i18n.ORGS_COLUMNS)
+        yield table
+        yield Footer(compact=True, show_command_palette=False)
+
+    def show_view(self, view: YearView) -> None:
+        self._load(view.fy.year)
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _load(self, year: int) -> None:
+        rows = organisations.list_with_counts(year)
+        self.app.call_from_thread(self._fill, rows)
+
+    def _fill(self, rows: list[organisations.OrganisationRow]) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.rows = {r.id: r for r in rows}
+        for r in rows:
+            table.add_row(r.name, str(r.approaches), key=str(r.id))
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+
+    def selected(self) -> organisations.OrganisationRow | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.rows.get(int(key or 0))
+
+    def action_rename(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+
+        def done(name: str | None) -> None:
+            if name:
+                self._change(lambda: organisations.rename(row.id, name), i18n.ORGS_RENAMED)
+
+        self.app.push_screen(PromptDialog(i18n.ORGS_RENAME_PROMPT, row.name), done)
+
+    def action_merge(self) -> None:
+        row = self.selected()
+        if row is None:
+            return
+        others = [r.name for r in self.rows.values() if r.id != row.id]
+
+        def done(name: str | None) -> None:
+            if not name:
+                return
+            keep = next(
+                (
+                    r
+                    for r in self.rows.values()
+                    if organisations.org_key(r.name) == organisations.org_key(name)
+                ),
+                None,
+            )
+            if keep is None:
+                self.notify(i18n.ORGS_UNKNOWN.format(name=name), severity="error")
+                return
+            self._change(
+                lambda: organisations.merge(keep.id, row.id),
+                i18n.ORGS_MERGED,
+            )
+
+        question = i18n.ORGS_MERGE_PROMPT.format(name=row.name)
+        self.app.push_screen(PromptDialog(question, suggestions=others), done)
+
+    @work(thread=True, exit_on_error=False)
+    def _change(self, change, message: str) -> None:
+        try:
+            result = change()
+        except UserError as exc:
+            self.app.call_from_thread(self.notify, exc.message, severity="error")
+            return
+        text = message.format(n=result) if isinstance(result, int) else message
+        self.app.call_from_thread(self.notify, text)
+        self.app.call_from_thread(self.app.reload)  # type: ignore[attr-defined]

@@ -1,0 +1,135 @@
+"""A program area (Ⅰ 相談支援 ...): each initiative's text, its counters, months and recent entries."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Footer, Label, Sparkline, Static
+
+from chofu_tui import i18n
+from chofu_tui.fiscal import FiscalYear
+from chofu_tui.plan import Initiative, Plan, ProgramArea
+from chofu_tui.screens.base import YearScreen
+from chofu_tui.services.dashboard import YearView, recent_entries
+from chofu_tui.services.entries import EntryRecord
+from chofu_tui.widgets.header import AppHeader, NoPlanBanner
+from chofu_tui.widgets.target_row import TargetRow
+
+MONTHS = ["4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3"]
+
+
+def entry_line(rec: EntryRecord, plan: Plan) -> str:
+    labels = "、".join(t.label for tid in rec.targets if (t := plan.target(tid)))
+    who = rec.organisation or rec.case_code or ""
+    # The organisation or case first: the long labels are what gets cropped at 80 columns.
+    head = f"{rec.date.isoformat()} 圏域{rec.area} {rec.count}回"
+    return " ".join(part for part in (head, who, labels, rec.note) if part)
+
+
+class ProgramAreaScreen(YearScreen):
+    CSS_PATH = "program_area.tcss"
+
+    def __init__(self, pa_id: str) -> None:
+        super().__init__()
+        self.pa_id = pa_id
+        self._plan: Plan | None = None
+
+    @property
+    def program_area(self) -> ProgramArea | None:
+        view = self.app.view  # type: ignore[attr-defined]
+        plan = view.plan if view else None
+        return (
+            next((pa for pa in plan.program_areas if pa.id == self.pa_id), None) if plan else None
+        )
+
+    @property
+    def highlighted_target(self) -> str | None:
+        """The focused target row: quick entry starts with it ticked."""
+        focused = self.focused
+        return focused.target.id if isinstance(focused, TargetRow) else None
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(i18n.KEY_AREA[("I", "II", "III").index(self.pa_id)])
+        yield NoPlanBanner(id="banner")
+        yield VerticalScroll(id="body")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def _initiative(self, ini: Initiative) -> Vertical:
+        mark = " [困窮者支援事業]" if ini.subsidy else ""
+        parts: list[Widget] = [Static(f"{ini.heading}\n{ini.title}{mark}", classes="ini-title")]
+        for t in ini.targets:
+            parts.append(TargetRow(t))
+            parts.append(
+                Horizontal(
+                    Label(f"{i18n.MONTHLY} 4-3月", classes="muted"),
+                    Sparkline([0] * 12, id=f"spark-{t.id}"),
+                    Static("", id=f"months-{t.id}", classes="muted months"),
+                    classes="monthly",
+                )
+            )
+        for name, text in (
+            (i18n.CONTENT, ini.content),
+            (i18n.EFFECT, ini.expected_effect),
+            (i18n.QUALITATIVE, ini.qualitative_goal),
+        ):
+            parts.append(Static(f"[b]【{name}】[/b]{''.join(text.split())}", classes="ini-text"))
+        parts.append(Static(i18n.RECENT, classes="recent-title"))
+        parts.append(Static(i18n.LOADING, id=f"recent-{ini.id}", classes="recent"))
+        return Vertical(*parts, classes="initiative", id=f"ini-{ini.id}")
+
+    def show_view(self, view: YearView) -> None:
+        self.run_worker(self._fill(view), group="fill", exclusive=True)
+
+    async def _fill(self, view: YearView) -> None:
+        if view.plan is not self._plan:
+            self._plan = view.plan
+            body = self.query_one("#body", VerticalScroll)
+            await body.remove_children()
+            pa = self.program_area
+            if pa is not None:
+                for header in self.query(AppHeader):
+                    header.screen_title = pa.title
+                    header.show(view)
+                widgets: list[Widget] = [self._initiative(ini) for ini in pa.initiatives]
+                if pa.overview:
+                    widgets.append(Static(" ".join(pa.overview.split()), classes="overview"))
+                await body.mount_all(widgets)
+                first = body.query(TargetRow).first()
+                first.focus()
+        if view.progress is None or view.plan is None:
+            return
+        for p in view.progress.targets:
+            for row in self.query(f"#row-{p.target.id}").results(TargetRow):
+                row.show(p)
+            months = view.monthly.get(p.target.id)
+            for spark in self.query(f"#spark-{p.target.id}").results(Sparkline):
+                spark.data = months or [0] * 12
+            if months is not None:
+                shown = " ".join(f"{m}:{n}" for m, n in zip(MONTHS, months, strict=True) if n)
+                for static in self.query(f"#months-{p.target.id}").results(Static):
+                    static.update(shown)
+        pa = self.program_area
+        if pa is not None:
+            self._load_recent(view.fy, view.plan, pa)
+
+    @work(thread=True, exclusive=True, group="recent", exit_on_error=False)
+    def _load_recent(self, fy: FiscalYear, plan: Plan, pa: ProgramArea) -> None:
+        found = {
+            ini.id: recent_entries(fy, [t.id for t in ini.targets if t.loggable])
+            for ini in pa.initiatives
+        }
+        self.app.call_from_thread(self._show_recent, plan, found)
+
+    def _show_recent(self, plan: Plan, found: dict[str, list[EntryRecord]]) -> None:
+        for ini_id, recs in found.items():
+            # One line per entry, cropped at the edge rather than wrapped mid-phrase.
+            text = Text(
+                "\n".join(entry_line(r, plan) for r in recs) or i18n.NO_ENTRIES,
+                no_wrap=True,
+                overflow="crop",
+            )
+            for static in self.query(f"#recent-{ini_id}").results(Static):
+                static.update(text)

@@ -1,0 +1,60 @@
+"""Who I am and my area, kept in the store (quick entry starts from them)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Label, Static
+
+from chofu_tui import i18n
+from chofu_tui.errors import UserError
+from chofu_tui.screens.base import YearScreen
+from chofu_tui.services import entries
+from chofu_tui.services import settings as settings_service
+from chofu_tui.widgets.header import AppHeader
+
+
+class SettingsScreen(YearScreen):
+    CSS_PATH = "settings.tcss"
+    AUTO_FOCUS = ""  # single-letter keys keep working until the user tabs into a field
+    BINDINGS = [Binding("ctrl+s", "save", i18n.KEY_SAVE, id="settings-save")]  # noqa: RUF012
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(i18n.KEY_SETTINGS)
+        with Vertical(id="settings"):
+            with Horizontal(classes="field"):
+                yield Label(i18n.SETTINGS_COORD)
+                yield Input(id="coordinator")
+            with Horizontal(classes="field"):
+                yield Label(i18n.SETTINGS_AREA)
+                yield Input(id="area")
+            yield Static("", id="areas", classes="muted")
+            yield Static("ctrl+s 保存", classes="muted")
+            yield Static("", id="settings-error", classes="error")
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        mine = self.app.ctx.settings()  # type: ignore[attr-defined]
+        self.query_one("#coordinator", Input).value = mine.coordinator
+        self.query_one("#area", Input).value = str(mine.area) if mine.area else ""
+
+    def show_view(self, view) -> None:
+        if view.plan is not None:
+            names = "  ".join(f"{a.no} {a.name}" for a in view.plan.areas)
+            self.query_one("#areas", Static).update(names)
+
+    def action_save(self) -> None:
+        view = self.app.view  # type: ignore[attr-defined]
+        ctx = self.app.ctx  # type: ignore[attr-defined]
+        plan = view.plan if view and view.plan else ctx.catalog.get(ctx.catalog.latest()).plan
+        try:
+            area = entries.resolve_area(plan, self.query_one("#area", Input).value)
+        except UserError as exc:
+            self.query_one("#settings-error", Static).update(exc.message)
+            return
+        coordinator = self.query_one("#coordinator", Input).value.strip()
+        settings_service.save(settings_service.UserSettings(coordinator, area))
+        self.query_one("#settings-error", Static).update("")
+        self.notify(i18n.SETTINGS_SAVED)

@@ -1,0 +1,104 @@
+"""One target's counter: label, 実績 / 目標, a bar with the even-pace mark, %, 目安 and status."""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.widget import Widget
+
+from chofu_tui import i18n
+from chofu_tui.plan import Target, TargetKind
+from chofu_tui.services.progress import Status, TargetProgress
+from chofu_tui.textfmt import fit
+
+STATUS_STYLE = {
+    Status.AHEAD: "bold #5fafff",
+    Status.ON_PACE: "bold #5fd75f",
+    Status.BEHIND: "bold #ff5f5f",
+}
+BAR_BG = {Status.AHEAD: "#1f5f9f", Status.ON_PACE: "#2f7f2f", Status.BEHIND: "#9f2f2f"}
+
+
+def figure(p: TargetProgress) -> str:
+    """`123 / 800 回`; `5 / 8 圏域`; `37団体 / 160団体 (95回)`."""
+    t = p.target
+    if t.kind is TargetKind.PER_AREA:
+        return f"{p.actual} / {p.goal} {i18n.AREAS_UNIT}"
+    if t.kind is TargetKind.DISTINCT:
+        return f"{p.actual}{t.unit} / {p.goal}{t.unit} ({p.approaches or 0}回)"
+    return f"{p.actual} / {p.goal} {t.unit}"
+
+
+def bar(p: TargetProgress, width: int) -> Text:
+    """Spaces with a coloured background (no ambiguous-width glyphs); '|' marks the even pace."""
+    filled = round(min(p.ratio, 1.0) * width)
+    mark = min(width - 1, int(p.expected_by_as_of / p.goal * width)) if p.goal else -1
+    text = Text()
+    for i in range(width):
+        style = f"on {BAR_BG[p.status]}" if i < filled else "on #3a3a3a"
+        text.append("|" if i == mark else " ", style=f"bold white {style}")
+    return text
+
+
+class TargetRow(Widget, can_focus=True):
+    """A counter row; focusable so a program-area screen can offer its target to quick entry."""
+
+    DEFAULT_CSS = """
+    TargetRow { height: 1; }
+    TargetRow.per-area { height: 2; }
+    TargetRow:focus { background: $boost; }
+    """
+
+    BINDINGS = [  # noqa: RUF012
+        ("down", "app.focus_next"),
+        ("up", "app.focus_previous"),
+    ]
+
+    def __init__(self, target: Target, *, label_prefix: str = "", focusable: bool = True) -> None:
+        super().__init__(id=f"row-{target.id}", classes="target-row")
+        self.can_focus = focusable
+        self.target = target
+        self.label_prefix = label_prefix
+        self.progress: TargetProgress | None = None
+        if target.kind is TargetKind.PER_AREA:
+            self.add_class("per-area")
+
+    def show(self, p: TargetProgress | None) -> None:
+        self.progress = p
+        self.refresh()
+
+    @property
+    def line(self) -> str:
+        """The row as plain text (what a user reads; used by tests)."""
+        return self.render().plain
+
+    def render(self) -> Text:
+        width = self.size.width or 100
+        label = self.label_prefix + self.target.label
+        p = self.progress
+        if p is None:
+            return Text(fit(label, width - 12) + " " + i18n.LOADING)
+        fig = figure(p)
+        bar_w = 20 if width >= 110 else 10 if width >= 76 else 6
+        fig_w = max(13, cell_len(fig))
+        pct = f"{min(p.ratio, 9.99) * 100:.0f}%"
+        expected = f"{i18n.EXPECTED} {p.expected_by_as_of:.0f}"
+        right = fig_w + 1 + bar_w + 1 + 4 + 1 + 9 + 1 + 4
+        text = Text(fit(label, max(4, width - right - 1)) + " ")
+        text.append(fit(fig, fig_w, "r"), style="bold")
+        text.append(" ")
+        text.append_text(bar(p, bar_w))
+        text.append(" " + fit(pct, 4, "r") + " ")
+        text.append(fit(expected, 9, "r"), style="dim")
+        text.append(" ")
+        text.append(fit(p.status.label, 4), style=STATUS_STYLE[p.status])
+        if self.target.kind is TargetKind.PER_AREA:
+            text.append("\n  ")
+            for no in sorted(p.by_area):
+                met = no in p.areas_met
+                text.append(
+                    f"{no}{i18n.MET if met else i18n.NOT_MET}",
+                    style="bold #5fd75f" if met else "#ff5f5f",
+                )
+                text.append(" ")
+        return text
