@@ -77,6 +77,15 @@ async def test_help_lists_every_key(ctx) -> None:
         assert "元に戻す" in text_of(app, "#help-screens")
         await pilot.press("escape")
         assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("question_mark", "d")  # a screen key leaves help too
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("question_mark", "l")
+        await settle(pilot)
+        assert isinstance(app.screen, EntryLogScreen)
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
 
 
 async def test_command_palette_lists_the_keys(ctx) -> None:
