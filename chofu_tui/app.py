@@ -171,6 +171,8 @@ class ChofuApp(App[None]):
         return True
 
     def action_mode(self, mode: str) -> None:
+        while len(self.screen_stack) > 1:  # leave help or a report before going elsewhere
+            self.pop_screen()
         self.switch_mode(mode)
 
     def action_help(self) -> None:

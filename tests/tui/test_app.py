@@ -18,6 +18,7 @@ from chofu_tui.screens.help import HelpScreen
 from chofu_tui.screens.organisations import OrganisationsScreen
 from chofu_tui.screens.program_area import ProgramAreaScreen
 from chofu_tui.screens.prompt import PromptDialog
+from chofu_tui.screens.quick_entry import QuickEntryDialog
 from chofu_tui.screens.settings import SettingsScreen
 from chofu_tui.services import entries, organisations
 from chofu_tui.services import settings as settings_service
@@ -41,6 +42,10 @@ async def test_every_screen_key(ctx) -> None:
             await settle(pilot)
             assert isinstance(app.screen, screen), key
             assert text_of(app, "AppHeader").startswith(f"{title} | 令和6年度"), key
+            await pilot.press("n")  # quick entry from any screen
+            assert isinstance(app.screen, QuickEntryDialog), key
+            await pilot.press("escape")
+            assert isinstance(app.screen, screen), key
         await pilot.press("q")
         await pilot.pause()
     assert not app.is_running
@@ -76,6 +81,15 @@ async def test_help_lists_every_key(ctx) -> None:
             assert any(line.startswith(key) for line in shown.splitlines()), key
         assert "元に戻す" in text_of(app, "#help-screens")
         await pilot.press("escape")
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("question_mark", "d")  # a screen key leaves help too
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("question_mark", "l")
+        await settle(pilot)
+        assert isinstance(app.screen, EntryLogScreen)
+        await pilot.press("d")
+        await pilot.pause()
         assert isinstance(app.screen, DashboardScreen)
 
 

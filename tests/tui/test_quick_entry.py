@@ -201,3 +201,19 @@ async def test_ticked_targets_are_listed_first(ctx) -> None:
         assert first.startswith("[x] 15 講座修了生企画立案による啓発講座開催")
         await pilot.press("down", "enter")  # arrow to no. 1 and tick it too
         assert "講座修了生企画立案による啓発講座開催、団体等への働きかけ" in text_of(app, "#chosen")
+
+
+async def test_ctrl_s_saves_from_a_later_field(ctx) -> None:
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("n", "a", "w", "enter", "enter")  # Enter on the empty picker: next field
+        assert app.focused is app.screen.query_one("#date", Input)
+        for _ in range(6):
+            await pilot.press("tab")
+        assert app.focused is app.screen.query_one("#note", Input)
+        await pilot.press(*"チラシ配布", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+    saved = entries.list_entries(2024, limit=1)[0]
+    assert (saved.targets, saved.note) == (("awareness",), "チラシ配布")
