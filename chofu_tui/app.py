@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -252,6 +251,8 @@ class ChofuApp(App[None]):
 def make_app(db_path: Path | None = None, demo: bool = False) -> ChofuApp:
     """Build the app on the user's store, or (demo) on a throwaway one in a temp directory."""
     if demo:
+        import tempfile
+
         from chofu_tui.plan import PlanCatalog
         from chofu_tui.services.demo import DEMO_AS_OF
         from chofu_tui.store import open_store

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chofu_tui import i18n
 from chofu_tui.plan import Plan
@@ -13,6 +13,7 @@ from chofu_tui.screens.base import YearScreen
 from chofu_tui.services.dashboard import YearView
 from chofu_tui.services.progress import Status
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
+from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import STATUS_STYLE, TargetRow
 
 
@@ -40,7 +41,7 @@ class DashboardScreen(YearScreen):
         yield NoPlanBanner(id="banner")
         yield Static("", id="summary")
         yield VerticalScroll(id="targets")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def show_view(self, view: YearView) -> None:
         self.run_worker(self._fill(view), group="fill", exclusive=True)

@@ -8,7 +8,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from chofu_tui import i18n
 from chofu_tui.errors import UserError
@@ -18,6 +18,7 @@ from chofu_tui.services import entries
 from chofu_tui.services.dashboard import YearView
 from chofu_tui.textfmt import clip
 from chofu_tui.widgets.header import AppHeader
+from chofu_tui.widgets.keybar import KeyBar
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class EntryLogScreen(YearScreen):
         table: DataTable[str] = DataTable(id="log", cursor_type="row", zebra_stripes=True)
         table.add_columns(*i18n.LOG_COLUMNS)
         yield table
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()

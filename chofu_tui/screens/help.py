@@ -6,10 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from chofu_tui import i18n
 from chofu_tui.textfmt import table
+from chofu_tui.widgets.keybar import KeyBar
 
 KEY_NAMES = {
     "left_square_bracket": "[",
@@ -64,4 +65,4 @@ class HelpScreen(Screen):
                 table(["キー", "画面ごと"], [list(r) for r in SCREEN_KEYS]), id="help-screens"
             )
             yield Static(i18n.STATUS_HELP)
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()

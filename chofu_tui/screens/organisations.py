@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from chofu_tui import i18n
 from chofu_tui.errors import UserError
@@ -14,6 +14,7 @@ from chofu_tui.screens.prompt import PromptDialog
 from chofu_tui.services import organisations
 from chofu_tui.services.dashboard import YearView
 from chofu_tui.widgets.header import AppHeader
+from chofu_tui.widgets.keybar import KeyBar
 
 
 class OrganisationsScreen(YearScreen):
@@ -33,7 +34,7 @@ class OrganisationsScreen(YearScreen):
         table: DataTable[str] = DataTable(id="orgs", cursor_type="row", zebra_stripes=True)
         table.add_columns(*i18n.ORGS_COLUMNS)
         yield table
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def show_view(self, view: YearView) -> None:
         self._load(view.fy.year)

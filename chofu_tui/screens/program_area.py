@@ -7,7 +7,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Footer, Label, Sparkline, Static
+from textual.widgets import Label, Sparkline, Static
 
 from chofu_tui import i18n
 from chofu_tui.fiscal import FiscalYear
@@ -16,6 +16,7 @@ from chofu_tui.screens.base import YearScreen
 from chofu_tui.services.dashboard import YearView, recent_entries
 from chofu_tui.services.entries import EntryRecord
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
+from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import TargetRow
 
 MONTHS = ["4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3"]
@@ -55,7 +56,7 @@ class ProgramAreaScreen(YearScreen):
         yield AppHeader(i18n.KEY_AREA[("I", "II", "III").index(self.pa_id)])
         yield NoPlanBanner(id="banner")
         yield VerticalScroll(id="body")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def _initiative(self, ini: Initiative) -> Vertical:
         mark = " [困窮者支援事業]" if ini.subsidy else ""

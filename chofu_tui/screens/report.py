@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Sparkline, Static
+from textual.widgets import DataTable, Sparkline, Static
 
 from chofu_tui.context import Context
 from chofu_tui.errors import UserError
@@ -31,6 +31,7 @@ from chofu_tui.services.report_files import default_filename
 from chofu_tui.services.report_tables import Cell, ColumnKind, Table, View, table
 from chofu_tui.services.report_xlsx import write_xlsx
 from chofu_tui.store import database
+from chofu_tui.widgets.keybar import KeyBar
 
 # Long texts that belong in the spreadsheet, not in a terminal row.
 HIDDEN = {"施策", "取組", "質的目標", "数え方"}
@@ -118,7 +119,7 @@ class ReportScreen(Screen):
         with Vertical(id="report-detail"):
             yield Static("", id="report-detail-text")
             yield Sparkline([0] * 12, id="report-chart", summary_function=max)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#report-title", Static).update("実績報告")

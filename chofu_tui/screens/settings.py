@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from chofu_tui import i18n
 from chofu_tui.errors import UserError
@@ -13,6 +13,7 @@ from chofu_tui.screens.base import YearScreen
 from chofu_tui.services import entries
 from chofu_tui.services import settings as settings_service
 from chofu_tui.widgets.header import AppHeader
+from chofu_tui.widgets.keybar import KeyBar
 
 
 class SettingsScreen(YearScreen):
@@ -32,7 +33,7 @@ class SettingsScreen(YearScreen):
             yield Static("", id="areas", classes="muted")
             yield Static("ctrl+s 保存", classes="muted")
             yield Static("", id="settings-error", classes="error")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()
