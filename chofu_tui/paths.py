@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_cache_path, user_config_path, user_data_path
 
 APP_NAME = "chofu-tui"
 DB_ENV = "CHOFU_TUI_DB"
 PLAN_DIR_ENV = "CHOFU_TUI_PLAN_DIR"
+CACHE_DIR_ENV = "CHOFU_TUI_CACHE_DIR"
 
 
 def data_dir() -> Path:
@@ -19,6 +20,12 @@ def data_dir() -> Path:
 def default_db_path() -> Path:
     env = os.environ.get(DB_ENV)
     return Path(env).expanduser() if env else data_dir() / "chofu.db"
+
+
+def cache_dir() -> Path:
+    """Things that can be thrown away and remade (validated plans)."""
+    env = os.environ.get(CACHE_DIR_ENV)
+    return Path(env).expanduser() if env else user_cache_path(APP_NAME, appauthor=False)
 
 
 def user_plan_dir() -> Path:

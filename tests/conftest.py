@@ -12,6 +12,12 @@ class NetworkUsed(AssertionError):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validated plans are cached per test run, never in the user's cache directory."""
+    monkeypatch.setenv("CHOFU_TUI_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+@pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch) -> None:
     """The program opens no network connection, ever: any attempt fails the test."""
 

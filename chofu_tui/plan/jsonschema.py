@@ -6,13 +6,13 @@ import json
 import sys
 from pathlib import Path
 
-from chofu_tui.plan.models import Plan
+from chofu_tui.plan.validate import json_schema
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schema" / "plan.schema.json"
 
 
 def render() -> str:
-    schema = Plan.model_json_schema()
+    schema = json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "chofu-tui 年度計画 (plan-YYYY.toml)"
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -7,12 +7,12 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-
-from pydantic import ValidationError
+from typing import Any
 
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.paths import bundled_plan_dir, make_private_dir, user_plan_dir
+from chofu_tui.plan import cache as plan_cache
 from chofu_tui.plan.models import Plan
 
 PLAN_GLOB = "plan-*.toml"
@@ -40,7 +40,7 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 def load_plan_file(path: Path) -> Plan:
     """Load and validate one plan file; a UserError names the file, field path and problem."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        content = path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"計画ファイル {path} がありません", "plan file not found") from None
     except IsADirectoryError:
@@ -51,6 +51,19 @@ def load_plan_file(path: Path) -> Plan:
         raise UserError(
             f"計画ファイル {path} を読めません: {exc.strerror}", "cannot read plan"
         ) from None
+    cached = plan_cache.load(content)
+    if cached is not None:
+        return cached
+    plan = _parse(content, path)
+    plan_cache.store(content, plan)
+    return plan
+
+
+def _parse(content: bytes, path: Path) -> Plan:
+    from chofu_tui.plan.validate import ValidationError, validate_plan
+
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
     except UnicodeDecodeError:
         raise UserError(
             f"計画ファイル {path} が UTF-8 ではありません", "plan file is not UTF-8"
@@ -60,14 +73,36 @@ def load_plan_file(path: Path) -> Plan:
             f"計画ファイル {path} の書式が正しくありません: {exc}", "plan file is not valid TOML"
         ) from None
     try:
-        return Plan.model_validate(data)
+        return validate_plan(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         more = f" (ほか {exc.error_count() - 1} 件)" if exc.error_count() > 1 else ""
         raise UserError(
-            f"計画ファイル {path}: {_field_path(first['loc'])}: {first['msg']}{more}",
-            "invalid plan file",
+            f"計画ファイル {path}: {_field_path(first['loc'])}: {_problem(first)}{more}",
+            f"invalid plan file: {first['msg']}",
         ) from None
+
+
+def _problem(error: Any) -> str:
+    """pydantic's error, in Japanese for the kinds a hand-edited plan file runs into."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    known = {
+        "unexpected_keyword_argument": "知らない項目です (書き間違いではありませんか)",
+        "missing_argument": "必要な項目がありません",
+        "missing": "必要な項目がありません",
+        "greater_than_equal": f"{ctx.get('ge')} 以上にしてください",
+        "less_than_equal": f"{ctx.get('le')} 以下にしてください",
+        "int_parsing": "整数にしてください",
+        "int_type": "整数にしてください",
+        "string_type": "文字列にしてください",
+        "string_too_short": "空にできません",
+        "too_short": "少なくとも1つ必要です",
+        "enum": f"次のどれかにしてください: {ctx.get('expected')}",
+        "date_from_datetime_parsing": "日付 (例: 2024-04-01) にしてください",
+    }
+    return known.get(kind, str(error["msg"]))
 
 
 class PlanCatalog:
@@ -179,7 +214,5 @@ def retarget_plan_text(text: str, old: FiscalYear, new: FiscalYear) -> str:
 
 
 def load_plan_text(text: str, path: Path) -> Plan:
-    try:
-        return Plan.model_validate(tomllib.loads(text))
-    except (tomllib.TOMLDecodeError, ValidationError) as exc:
-        raise UserError(f"計画 {path} を作れません: {exc}", "cannot derive plan") from None
+    """Validate plan text that is about to be written to `path`."""
+    return _parse(text.encode("utf-8"), path)

@@ -1,21 +1,36 @@
-"""Pydantic models of an annual plan file (事業計画). No Textual, no peewee."""
+"""The annual plan (事業計画) as frozen dataclasses. No Textual, no peewee, and no pydantic:
+pydantic validates plan files (plan/validate.py) but is not needed to use a plan, so a start
+that finds the plan already validated (plan/cache.py) does not pay for importing it.
+
+Field constraints are `annotated_types` markers, which pydantic enforces and puts into the
+JSON Schema; the checks across fields are `__post_init__` methods (a ValueError there becomes
+a validation error naming the field path). Unknown keys are errors (`extra: forbid`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from annotated_types import Ge, Le, Len, MinLen
 
 from chofu_tui.fiscal import FiscalYear
 
-TargetId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$", min_length=1, max_length=64)]
+# pydantic reads this from each class: unknown keys are errors, docstrings describe fields.
+_CONFIG: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
+_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+_INITIATIVE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_PROGRAM_AREA_IDS = ("I", "II", "III")
+
+Text = Annotated[str, MinLen(1)]
 
 
-class _Strict(BaseModel):
-    # Unknown keys are errors: a typo in a plan file must not silently drop a target.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+def _check_id(value: str, pattern: re.Pattern[str], what: str) -> None:
+    if not pattern.match(value) or len(value) > 64:
+        raise ValueError(f"{what} {value!r} は英小文字・数字・ハイフンで書いてください")
 
 
 class TargetKind(StrEnum):
@@ -24,21 +39,27 @@ class TargetKind(StrEnum):
     PER_AREA = "per_area"  # areas with at least `per_area_min` entries
 
 
-class Target(_Strict):
-    id: TargetId
-    label: str = Field(min_length=1)
-    target: int = Field(ge=0, description="量的目標 (for per_area: the number of areas)")
-    unit: str = Field(min_length=1, description="回, 件, 箇所, 団体 ...")
-    kind: TargetKind = TargetKind.COUNT
-    source: TargetId | None = Field(
-        default=None, description="for kind=distinct: the target whose entries are counted"
-    )
-    per_area_min: int | None = Field(
-        default=None, ge=1, description="for kind=per_area: entries an area needs to count"
-    )
+@dataclass(frozen=True)
+class Target:
+    """A numeric target (量的目標)."""
 
-    @model_validator(mode="after")
-    def _kind_fields(self) -> Target:
+    __pydantic_config__ = _CONFIG
+
+    id: Text
+    """The stable id typed on the command line (awareness, community-approach, ...)."""
+    label: Text
+    target: Annotated[int, Ge(0)]
+    """量的目標 (for per_area: the number of areas)."""
+    unit: Text
+    """回, 件, 箇所, 団体 ..."""
+    kind: TargetKind = TargetKind.COUNT
+    source: str | None = None
+    """For kind=distinct: the target whose entries are counted."""
+    per_area_min: Annotated[int, Ge(1)] | None = None
+    """For kind=per_area: the entries an area needs to count."""
+
+    def __post_init__(self) -> None:
+        _check_id(self.id, _ID, "目標 id")
         if self.kind is TargetKind.DISTINCT and not self.source:
             raise ValueError("kind=distinct には source (数える元の目標 id) が必要です")
         if self.kind is not TargetKind.DISTINCT and self.source:
@@ -47,7 +68,6 @@ class Target(_Strict):
             raise ValueError("kind=per_area には per_area_min が必要です")
         if self.kind is not TargetKind.PER_AREA and self.per_area_min is not None:
             raise ValueError("per_area_min は kind=per_area の目標にだけ書けます")
-        return self
 
     @property
     def loggable(self) -> bool:
@@ -55,57 +75,97 @@ class Target(_Strict):
         return self.kind is not TargetKind.DISTINCT
 
 
-class Initiative(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    heading: str = Field(
-        min_length=1, description="取組 (e.g. アウトリーチ等を通じた継続的支援の取組)"
-    )
-    title: str = Field(min_length=1, description="(1) 地域住民の相談を包括的に受け止める場の整備")
-    content: str = Field(min_length=1, description="ア 事業内容")
-    expected_effect: str = Field(min_length=1, description="イ 期待される効果")
-    qualitative_goal: str = Field(min_length=1, description="②質的目標")
-    quantitative_note: str = Field(default="", description="①量的目標 に添えられた説明")
-    subsidy: bool = Field(
-        default=False, description="※ 生活困窮者等の支援に向けた地域づくり事業 の対象"
-    )
-    targets: tuple[Target, ...] = Field(min_length=1)
+@dataclass(frozen=True)
+class Initiative:
+    """An initiative (取組) with its texts and targets."""
+
+    __pydantic_config__ = _CONFIG
+
+    id: str
+    heading: Text
+    """取組 (e.g. アウトリーチ等を通じた継続的支援の取組)."""
+    title: Text
+    """(1) 地域住民の相談を包括的に受け止める場の整備."""
+    content: Text
+    """ア 事業内容."""
+    expected_effect: Text
+    """イ 期待される効果."""
+    qualitative_goal: Text
+    """②質的目標."""
+    targets: Annotated[tuple[Target, ...], MinLen(1)]
+    quantitative_note: str = ""
+    """①量的目標 に添えられた説明."""
+    subsidy: bool = False
+    """※ 生活困窮者等の支援に向けた地域づくり事業 の対象."""
+
+    def __post_init__(self) -> None:
+        _check_id(self.id, _INITIATIVE_ID, "取組 id")
 
 
-class ProgramArea(_Strict):
-    id: str = Field(pattern=r"^(I|II|III)$")
-    numeral: str = Field(min_length=1, description="Ⅰ, Ⅱ, Ⅲ")
-    name: str = Field(min_length=1, description="相談支援, 参加支援, ...")
-    overview: str = Field(default="", description="取組の概要")
-    initiatives: tuple[Initiative, ...] = Field(min_length=1)
+@dataclass(frozen=True)
+class ProgramArea:
+    """A program area (Ⅰ 相談支援, Ⅱ 参加支援, Ⅲ 地域づくりに向けた支援)."""
+
+    __pydantic_config__ = _CONFIG
+
+    id: str
+    """I, II or III."""
+    numeral: Text
+    """Ⅰ, Ⅱ, Ⅲ."""
+    name: Text
+    """相談支援, 参加支援, ..."""
+    initiatives: Annotated[tuple[Initiative, ...], MinLen(1)]
+    overview: str = ""
+    """取組の概要."""
+
+    def __post_init__(self) -> None:
+        if self.id not in _PROGRAM_AREA_IDS:
+            raise ValueError(f"分野 id {self.id!r} は I, II, III のどれかにしてください")
 
     @property
     def title(self) -> str:
         return f"{self.numeral} {self.name}"
 
 
-class Area(_Strict):
-    no: int = Field(ge=1, le=99)
-    name: str = Field(min_length=1)
+@dataclass(frozen=True)
+class Area:
+    """A welfare area (福祉圏域)."""
+
+    __pydantic_config__ = _CONFIG
+
+    no: Annotated[int, Ge(1), Le(99)]
+    name: Text
 
 
-class Coordinator(_Strict):
-    name: str = Field(min_length=1)
+@dataclass(frozen=True)
+class Coordinator:
+    """A coordinator of the roster (editable data, not code)."""
+
+    __pydantic_config__ = _CONFIG
+
+    name: Text
     area: int | None = None
 
 
-class Plan(_Strict):
-    fiscal_year: int = Field(ge=2019, le=2100, description="西暦の年度 (令和6年度 = 2024)")
-    title: str = Field(min_length=1)
+@dataclass(frozen=True)
+class Plan:
+    """One fiscal year's plan (plan-YYYY.toml)."""
+
+    __pydantic_config__ = _CONFIG
+
+    fiscal_year: Annotated[int, Ge(2019), Le(2100)]
+    """西暦の年度 (令和6年度 = 2024)."""
+    title: Text
+    areas: Annotated[tuple[Area, ...], MinLen(1)]
+    program_areas: Annotated[tuple[ProgramArea, ...], MinLen(1)]
     issued: dt.date | None = None
     issuer: tuple[str, ...] = ()
-    staffing: int | None = Field(default=None, ge=0, description="配置人数 (roster, not a target)")
+    staffing: Annotated[int, Ge(0)] | None = None
+    """配置人数 (roster, not a target)."""
     subsidy_program: str = "生活困窮者等の支援に向けた地域づくり事業"
-    areas: tuple[Area, ...] = Field(min_length=1)
-    coordinators: tuple[Coordinator, ...] = ()
-    program_areas: tuple[ProgramArea, ...] = Field(min_length=1)
+    coordinators: Annotated[tuple[Coordinator, ...], Len(0, 200)] = ()
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Plan:
+    def __post_init__(self) -> None:
         seen: set[str] = set()
         for t in self.targets():
             if t.id in seen:
@@ -130,7 +190,6 @@ class Plan(_Strict):
         for c in self.coordinators:
             if c.area is not None and c.area not in known:
                 raise ValueError(f"コーディネーター {c.name} の圏域 {c.area} がありません")
-        return self
 
     @property
     def fy(self) -> FiscalYear:

@@ -375,6 +375,9 @@ def measure_startup(db_path: Path, plan_dir: Path, runs: int, timeout: float) ->
         "CHOFU_TUI_TODAY": TODAY.isoformat(),
         "CHOFU_TUI_PLAN_DIR": str(plan_dir),
         "CHOFU_TUI_DB": str(db_path),
+        # The app's own cache of validated plans, made by the warm-up round (as by any
+        # earlier start on a user's machine); fresh for every benchmark run.
+        "CHOFU_TUI_CACHE_DIR": str(plan_dir.parent / "cache"),
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
         "TERM": "xterm-256color",
     }

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from chofu_tui.plan.models import Plan, TargetKind
+from chofu_tui.plan.validate import validate_plan
 
 PLAN_FILE = Path(__file__).resolve().parents[2] / "schema" / "plan-2024.toml"
 
@@ -128,7 +129,7 @@ SUBSIDY_INITIATIVES = {"university-course", "ibasho"}
 def plan() -> Plan:
     with PLAN_FILE.open("rb") as f:
         data = tomllib.load(f)
-    return Plan.model_validate(data)
+    return validate_plan(data)
 
 
 def _texts(plan: Plan) -> list[tuple[str, str]]:

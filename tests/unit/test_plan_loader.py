@@ -37,9 +37,9 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "says"),
     [
-        ('id = "awareness"', 'id = "awareness"\ncolour = "red"', "Extra inputs are not permitted"),
-        ("target = 800", "target = -800", "target"),
-        ("target = 800", 'target = "many"', "target"),
+        ('id = "awareness"', 'id = "awareness"\ncolour = "red"', "知らない項目です"),
+        ("target = 800", "target = -800", "0 以上にしてください"),
+        ("target = 800", 'target = "many"', "整数にしてください"),
         ('kind = "distinct"', 'kind = "distinctive"', "kind"),
         ("fiscal_year = 2024", "fiscal_year = [", "書式が正しくありません"),
     ],
