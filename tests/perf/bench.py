@@ -387,7 +387,9 @@ def measure_startup(db_path: Path, plan_dir: Path, runs: int, timeout: float) ->
     if have_app:
         programs["app"] = APP.format(db=str(db_path))
     # round 1 warms the caches and is not counted
-    job = {"runs": runs + 1, "env": env, "programs": programs, "timeout": timeout}
+    # Starts are the noisiest figure on a shared machine: twice the runs (11 by default),
+    # interleaved, so that one slow moment moves the median less.
+    job = {"runs": 2 * runs + 2, "env": env, "programs": programs, "timeout": timeout}
     done = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("spawn.py"))],
         input=json.dumps(job),

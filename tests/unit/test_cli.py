@@ -258,3 +258,27 @@ def test_names_and_codes_are_folded_and_checked(cli: CLI, db_path: Path) -> None
         _refused(cli, db_path, "add", "awareness", "--area", "1", "--date", day, says="範囲")
     _refused(cli, db_path, "add", "community-approach", "--area", "1", "--org", "\u200b",
              says="団体名 (--org) が必要")  # fmt: skip
+
+
+def test_settings_command_sets_the_defaults(cli: CLI) -> None:
+    code, out, _ = cli("settings", "--coordinator", " 佐藤  花 ", "--area", "若葉・調和")
+    assert code == 0 and "佐藤 花" in out and "圏域: 2" in out
+    cli("add", "awareness", "--date", "2024-05-01")
+    entry = cli.json("log", "--fy", "2024")["entries"][0]
+    assert (entry["coordinator"], entry["area"]) == ("佐藤 花", 2)
+    assert cli("settings", "--area", "99")[0] == 2
+
+
+def test_plan_new_from_a_made_plan_has_one_header(cli: CLI, plan_dir: Path) -> None:
+    assert cli("plan", "new", "--fy", "2025")[0] == 0
+    assert cli("plan", "new", "--fy", "2026", "--from", "2025")[0] == 0
+    text = (plan_dir / "plan-2026.toml").read_text(encoding="utf-8")
+    assert text.count("chofu-tui plan new で作成") == 1
+    assert text.startswith("# 令和8年度の計画 (令和7年度の計画から")
+    assert "Source:" not in text
+
+
+def test_help_is_in_japanese(cli: CLI) -> None:
+    code, out, _ = cli("add", "--help")
+    assert code == 0 and "使い方:" in out and "オプション" in out
+    assert "show this help" not in out

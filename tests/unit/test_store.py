@@ -75,3 +75,29 @@ def test_device_id_is_stable(store, db_path: Path) -> None:
     store.close()
     open_store(db_path)
     assert device_id() == first and len(first) == 36
+
+
+def test_another_programs_database_is_not_touched(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    con = sqlite3.connect(path)
+    con.execute("CREATE TABLE invoices (n)")
+    con.commit()
+    con.close()
+    digest = file_digest(path)
+    code, _, err = cli("log", "--db", str(path))
+    assert code == 2 and "chofu-tui のデータベースではありません" in err
+    assert file_digest(path) == digest
+
+
+def test_an_empty_file_becomes_an_owner_only_store(cli: CLI, tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    assert cli("add", "awareness", "--area", "1", "--date", "2024-05-01", "--db", str(path))[0] == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_directory_that_cannot_be_written_gets_a_message(cli: CLI, tmp_path: Path) -> None:
+    (tmp_path / "file.txt").write_text("a file, not a folder")
+    code, _, err = cli("log", "--db", str(tmp_path / "file.txt" / "x.db"), "--fy", "2024")
+    assert code == 2 and "Traceback" not in err and "作成できません" in err
