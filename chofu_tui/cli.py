@@ -12,6 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -358,21 +359,7 @@ def cmd_log(ctx: Any, args: argparse.Namespace) -> int:
                 "fiscal_year": fy.year,
                 "label": fy.label,
                 "entries": [
-                    {
-                        "uuid": e.uuid,
-                        "date": e.date.isoformat(),
-                        "targets": list(e.targets),
-                        "coordinator": e.coordinator,
-                        "area": e.area,
-                        "organisation": e.organisation,
-                        "case_code": e.case_code,
-                        "count": e.count,
-                        "note": e.note,
-                        "created_at": e.created_at,
-                        "updated_at": e.updated_at,
-                        "device_id": e.device_id,
-                        "deleted": e.deleted,
-                    }
+                    {**asdict(e), "date": e.date.isoformat(), "targets": list(e.targets)}
                     for e in rows
                 ],
             }
@@ -501,16 +488,7 @@ def cmd_merge(ctx: Any, args: argparse.Namespace) -> int:
             print(f"注意: {w}", file=sys.stderr)
     if args.json:
         _out(
-            [
-                {
-                    "source": str(r.source),
-                    "entries_added": r.entries_added,
-                    "entries_updated": r.entries_updated,
-                    "entries_unchanged": r.entries_unchanged,
-                    "organisations_added": r.organisations_added,
-                }
-                for r in results
-            ]
+            [{**asdict(r), "source": str(r.source), "warnings": list(r.warnings)} for r in results]
         )
         return 0
     for r in results:

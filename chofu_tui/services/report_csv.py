@@ -4,22 +4,11 @@ right), ISO dates, plain numbers, rates as percentages (12.5%)."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from pathlib import Path
 
 from chofu_tui.services.report import Report
 from chofu_tui.services.report_files import write_atomically
-from chofu_tui.services.report_tables import Cell, ColumnKind, View, table
-
-
-def _text(value: Cell, kind: ColumnKind) -> str:
-    if value is None:
-        return ""
-    if kind is ColumnKind.RATE and isinstance(value, float):
-        return f"{value * 100:.1f}%"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+from chofu_tui.services.report_tables import View, as_text, table
 
 
 def write_csv(report: Report, path: Path, view: View | str = View.ANNUAL) -> Path:
@@ -31,6 +20,6 @@ def write_csv(report: Report, path: Path, view: View | str = View.ANNUAL) -> Pat
             w = csv.writer(f)
             w.writerow(t.headers)
             for row in t.rows:
-                w.writerow([_text(v, k) for v, k in zip(row, kinds, strict=True)])
+                w.writerow([as_text(v, k) for v, k in zip(row, kinds, strict=True)])
 
     return write_atomically(path, write)

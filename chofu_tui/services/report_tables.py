@@ -78,6 +78,17 @@ T, L, N, R, D = (
 )
 
 
+def as_text(value: Cell, kind: ColumnKind, empty: str = "") -> str:
+    """A cell as plain text: rates as 12.3%, dates as ISO (CSV and Markdown alike)."""
+    if value is None:
+        return empty
+    if kind is ColumnKind.RATE and isinstance(value, float):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
 def _lead(r: TargetRow) -> tuple[Cell, ...]:
     return (
         r.program_area,

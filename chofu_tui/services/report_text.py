@@ -6,20 +6,12 @@ each initiative's notes under its 質的目標.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from chofu_tui.services.report import SUBSIDY_MARK, NoteGroup, Report
-from chofu_tui.services.report_tables import Cell, ColumnKind, View, table
+from chofu_tui.services.report_tables import Cell, ColumnKind, View, as_text, table
 
 
 def _cell(value: Cell, kind: ColumnKind) -> str:
-    if value is None:
-        return "-"
-    if kind is ColumnKind.RATE and isinstance(value, float):
-        return f"{value * 100:.1f}%"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).replace("|", "\\|").replace("\n", " ").strip()
+    return as_text(value, kind, "-").replace("|", "\\|").replace("\n", " ").strip()
 
 
 def _header(report: Report) -> list[str]:
