@@ -132,10 +132,10 @@ class ChofuApp(App[None]):
     def _show(self, view: YearView, saved: Saved | None) -> None:
         if view.fy != self.fy:
             return  # a newer year was asked for while this one loaded
-        self.view = view
+        previous, self.view = self.view, view
         self.data.publish(view)
         if saved is not None:
-            self._notify_saved(view, saved)
+            self._notify_saved(view, saved, previous)
 
     def dashboard_shown(self) -> None:
         """The dashboard has drawn real figures: the benchmark hook exits here."""
@@ -143,7 +143,7 @@ class ChofuApp(App[None]):
             self._bench = False
             self.exit()
 
-    def _notify_saved(self, view: YearView, saved: Saved) -> None:
+    def _notify_saved(self, view: YearView, saved: Saved, previous: YearView | None) -> None:
         for warning in saved.warnings:
             self.notify(warning, severity="warning", timeout=8)
         entry = saved.entry
@@ -159,6 +159,21 @@ class ChofuApp(App[None]):
                     label=p.target.label, n=entry.count, actual=p.actual, goal=p.goal, unit=unit
                 )
             )
+        # A new organisation also moves the figure counted from it (団体数).
+        before = previous.progress if previous and previous.fy == view.fy else None
+        for p in view.progress.targets:
+            if p.target.source in entry.targets and before is not None:
+                gained = p.actual - before.get(p.target.id).actual
+                if gained > 0:
+                    lines.append(
+                        i18n.SAVED_LINE.format(
+                            label=p.target.label,
+                            n=gained,
+                            actual=p.actual,
+                            goal=p.goal,
+                            unit=p.target.unit,
+                        )
+                    )
         self.notify("\n".join(lines), title=i18n.KEY_SAVE)
 
     # Keys.
@@ -168,6 +183,19 @@ class ChofuApp(App[None]):
         if action in ("create_plan", "view_latest"):
             return self.view is not None and self.view.plan is None
         return True
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, with a Japanese prompt."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(
+                CommandPalette(id="--command-palette", placeholder=i18n.PALETTE_PROMPT)
+            )
+
+    def get_key_display(self, binding: Binding) -> str:
+        key = super().get_key_display(binding)
+        return {"esc": "Esc", "escape": "Esc", "tab": "Tab", "enter": "Enter"}.get(key, key)
 
     def action_mode(self, mode: str) -> None:
         while len(self.screen_stack) > 1:  # leave help or a report before going elsewhere

@@ -124,7 +124,7 @@ class EntryLogScreen(YearScreen):
             )
             table.add_row(
                 r.date.isoformat(),
-                clip(labels, 18),
+                clip(labels, max(18, self.size.width - 80)),  # wider screens: whole labels
                 str(r.area),
                 str(r.count),
                 clip(r.organisation or r.case_code or "", 16),

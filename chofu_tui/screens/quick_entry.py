@@ -267,7 +267,12 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             self.app.call_from_thread(self.show_error, exc.message)
             return
         except Exception as exc:  # a locked or damaged store: say so, keep what was typed
-            self.app.call_from_thread(self.show_error, f"保存できませんでした: {exc}")
+            why = (
+                "データベースを他のプログラムが使用中です。少し待ってからもう一度保存してください"
+                if "locked" in str(exc)
+                else f"{type(exc).__name__}: {exc}"
+            )
+            self.app.call_from_thread(self.show_error, f"保存できませんでした ({why})")
             return
         self.app.call_from_thread(self.dismiss, saved)
 

@@ -31,20 +31,28 @@ class SettingsScreen(YearScreen):
                 yield Label(i18n.SETTINGS_AREA)
                 yield Input(id="area")
             yield Static("", id="areas", classes="muted")
-            yield Static("ctrl+s 保存", classes="muted")
+            yield Static(i18n.SETTINGS_HINT, classes="muted")
             yield Static("", id="settings-error", classes="error")
         yield KeyBar()
 
     def on_mount(self) -> None:
         super().on_mount()
+        self._load()
+
+    def on_screen_resume(self) -> None:
+        self._load()  # what is stored, not what was typed and left unsaved
+
+    def _load(self) -> None:
         mine = self.app.ctx.settings()  # type: ignore[attr-defined]
         self.query_one("#coordinator", Input).value = mine.coordinator
         self.query_one("#area", Input).value = str(mine.area) if mine.area else ""
+        self.query_one("#settings-error", Static).update("")
 
     def show_view(self, view) -> None:
         if view.plan is not None:
-            names = "  ".join(f"{a.no} {a.name}" for a in view.plan.areas)
-            self.query_one("#areas", Static).update(names)
+            cells = [f"{a.no} {a.name}" for a in view.plan.areas]
+            lines = ["    ".join(cells[i : i + 2]) for i in range(0, len(cells), 2)]
+            self.query_one("#areas", Static).update("\n".join(lines))
 
     def action_save(self) -> None:
         view = self.app.view  # type: ignore[attr-defined]
@@ -58,4 +66,5 @@ class SettingsScreen(YearScreen):
         coordinator = self.query_one("#coordinator", Input).value.strip()
         settings_service.save(settings_service.UserSettings(coordinator, area))
         self.query_one("#settings-error", Static).update("")
+        self.set_focus(None)  # the screen keys (d, n, ...) work again at once
         self.notify(i18n.SETTINGS_SAVED)

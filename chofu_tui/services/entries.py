@@ -153,7 +153,9 @@ def check_draft(catalog: PlanCatalog, draft: EntryDraft) -> tuple[EntryDraft, tu
             f"count must be between 1 and {MAX_COUNT}",
         )
     if draft.area is None:
-        raise UserError("圏域を指定してください (--area、または設定で自分の圏域を登録)", "no area")
+        raise UserError(
+            "圏域を指定してください (設定で自分の圏域を登録しておくと既定になります)", "no area"
+        )
     resolve_area(plan, draft.area)
     org = organisations.display_name(clean_text(draft.organisation, "団体名")) or None
     sources = {t.source for t in plan.targets() if t.kind is TargetKind.DISTINCT}

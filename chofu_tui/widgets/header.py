@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.widgets import Static
 
 from chofu_tui import i18n
@@ -9,13 +10,22 @@ from chofu_tui.fiscal import wareki_date
 from chofu_tui.services.dashboard import YearView
 
 
-def header_text(view: YearView | None, screen_title: str, demo: bool) -> str:
+def header_text(view: YearView | None, screen_title: str, demo: bool, width: int = 0) -> str:
     if view is None:
         return f"{screen_title}  {i18n.LOADING}"
     parts = [view.fy.label, f"{i18n.AS_OF} {wareki_date(view.as_of)}"]
     if view.loaded is not None:
         where = f" ({i18n.BUNDLED})" if view.loaded.bundled else ""
         parts.append(f"{i18n.PLAN_FILE} {view.loaded.path.name}{where}")
+    full = _join(screen_title, demo, parts)
+    if not width or cell_len(full) <= width or view.loaded is None:
+        return full
+    # A narrow terminal: the same facts, shorter, so that the plan file stays in sight.
+    day = wareki_date(view.as_of).split("年", 1)[1]  # 12月13日(金)
+    return _join(screen_title, demo, [view.fy.label, f"{day}現在", view.loaded.path.name])
+
+
+def _join(screen_title: str, demo: bool, parts: list[str]) -> str:
     head = f"{i18n.DEMO} | {screen_title}" if demo else screen_title  # first: never cut off
     return f"{head} | " + " | ".join(parts)
 
@@ -26,9 +36,18 @@ class AppHeader(Static):
     def __init__(self, screen_title: str) -> None:
         super().__init__(header_text(None, screen_title, False))
         self.screen_title = screen_title
+        self._view: YearView | None = None
 
     def show(self, view: YearView | None) -> None:
-        self.update(header_text(view, self.screen_title, getattr(self.app, "demo", False)))
+        self._view = view
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        demo = getattr(self.app, "demo", False)
+        self.update(header_text(self._view, self.screen_title, demo, self.size.width))
 
 
 class NoPlanBanner(Static):

@@ -13,6 +13,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.dom import DOMNode
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -21,7 +22,7 @@ class KeyBar(Widget):
     DEFAULT_CSS = """
     KeyBar {
         dock: bottom;
-        height: 1;
+        height: auto;
         background: $footer-background;
         color: $footer-foreground;
     }
@@ -29,7 +30,7 @@ class KeyBar(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._spans: list[tuple[int, int, str, DOMNode]] = []  # what a click on a key runs
+        self._spans: list[tuple[int, int, int, str, DOMNode]] = []  # what a click runs
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -39,41 +40,61 @@ class KeyBar(Widget):
 
     def _bindings_changed(self, screen: Screen) -> None:
         if self.is_attached and screen is self.screen:
-            self.refresh()
+            self.refresh(layout=True)  # the number of lines can change
 
     @property
     def keys(self) -> list[tuple[str, str, bool]]:
         """(key, description, enabled) of every key shown, in order (tests read this)."""
-        out: list[tuple[str, str, bool]] = []
+        return [(key, desc, enabled) for key, desc, enabled, _a, _n in self._shown_keys()]
+
+    def _shown_keys(self) -> list[tuple[str, str, bool, str, DOMNode]]:
+        out: list[tuple[str, str, bool, str, DOMNode]] = []
         seen: set[str] = set()
-        for _node, binding, enabled, _tip in self.screen.active_bindings.values():
+        for node, binding, enabled, _tip in self.screen.active_bindings.values():
             if binding.show and binding.action not in seen:
                 seen.add(binding.action)
-                out.append((self.app.get_key_display(binding), binding.description, enabled))
+                key = self.app.get_key_display(binding)
+                out.append((key, binding.description, enabled, binding.action, node))
         return out
+
+    def _lines(self, width: int) -> list[list[tuple[str, str, bool, str, DOMNode]]]:
+        """The keys laid out in lines of `width` cells, never breaking inside a key."""
+        lines: list[list[tuple[str, str, bool, str, DOMNode]]] = [[]]
+        used = 0
+        for item in self._shown_keys():
+            cells = cell_len(f" {item[0]} {item[1]} ")
+            if lines[-1] and used + cells > width:
+                lines.append([])
+                used = 0
+            lines[-1].append(item)
+            used += cells
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # Every key is shown: on a narrow terminal the bar takes a second (or third) line.
+        return min(3, len(self._lines(width or container.width)))
 
     def render(self) -> Text:
         accent = self.app.theme_variables.get("footer-key-foreground", "#ffa62b")
         key_style = Style.parse(f"bold {accent}")
         text = Text(no_wrap=True, overflow="crop", end="")
-        spans: list[tuple[int, int, str, DOMNode]] = []
-        seen: set[str] = set()
-        for node, binding, enabled, _tip in self.screen.active_bindings.values():
-            if not binding.show or binding.action in seen:
-                continue
-            seen.add(binding.action)
-            start = cell_len(text.plain)
-            text.append(
-                f" {self.app.get_key_display(binding)}", style=key_style if enabled else "dim"
-            )
-            text.append(f" {binding.description} ", style="" if enabled else "dim")
-            if enabled:
-                spans.append((start, cell_len(text.plain), binding.action, node))
+        spans: list[tuple[int, int, int, str, DOMNode]] = []
+        for row, line in enumerate(self._lines(self.size.width or 80)):
+            if row:
+                text.append("\n")
+            x = 0
+            for key, desc, enabled, action, node in line:
+                text.append(f" {key}", style=key_style if enabled else "dim")
+                text.append(f" {desc} ", style="" if enabled else "dim")
+                end = x + cell_len(f" {key} {desc} ")
+                if enabled:
+                    spans.append((row, x, end, action, node))
+                x = end
         self._spans = spans
         return text
 
     async def on_click(self, event: events.Click) -> None:
-        for start, end, action, node in self._spans:
-            if start <= event.x < end:
+        for row, start, end, action, node in self._spans:
+            if row == event.y and start <= event.x < end:
                 await self.app.run_action(action, node)
                 return

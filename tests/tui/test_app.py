@@ -302,3 +302,38 @@ def test_headless_modules_do_not_import_textual(module: str) -> None:
     code = f"import sys, {module}; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+async def test_settings_save_hands_the_keys_back(ctx) -> None:
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("tab")
+        app.screen.query_one("#coordinator", Input).value = "上田"
+        await pilot.press("ctrl+s", "d")  # saved, then d goes to the dashboard, not the field
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert settings_service.load().coordinator == "上田"
+        await pilot.press("s")
+        await settle(pilot)
+        app.screen.query_one("#coordinator", Input).value = "書きかけ"  # not saved
+        await pilot.press("escape", "d", "s")
+        await settle(pilot)
+        assert app.screen.query_one("#coordinator", Input).value == "上田"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_key_bar_shows_every_key(ctx, size: tuple[int, int]) -> None:
+    from chofu_tui.widgets.keybar import KeyBar
+
+    app = ChofuApp(ctx)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        bar = app.screen.query_one(KeyBar)
+        shown = {key for key, _desc, _on in bar.keys}
+        assert {"n", "d", "1", "2", "3", "l", "o", "s", "r", "[", "]", "q", "?", "^p"} <= shown
+        text = bar.render().plain
+        assert "q 終了" in text and "r レポート" in text  # drawn, not cut off
+        assert bar.size.height == len(text.splitlines())

@@ -75,6 +75,7 @@ async def test_one_entry_credits_two_targets_and_adds_the_organisation(ctx) -> N
         shown = notifications(app)[-1]
         assert "啓発件数 +1 → 4 / 800 回" in shown
         assert "話し合いの場づくりやイベント等の取組への働きかけ +1 → 3 / 480 回" in shown
+        assert "働きかけを行った団体数 +1 → 2 / 160 団体" in shown  # a new group counts too
 
 
 async def test_organisation_completes_from_the_registry(ctx) -> None:
@@ -186,7 +187,7 @@ async def test_locked_store_keeps_the_form(ctx, monkeypatch) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, QuickEntryDialog)
-        assert "保存できませんでした: database is locked" in text_of(app, "#error")
+        assert "保存できませんでした (データベースを他のプログラムが使用中です" in text_of(app, "#error")
         assert app.screen.query_one("#note", Input).value == "サロンで説明"
         assert "啓発件数" in text_of(app, "#chosen")
 
