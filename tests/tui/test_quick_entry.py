@@ -187,7 +187,9 @@ async def test_locked_store_keeps_the_form(ctx, monkeypatch) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, QuickEntryDialog)
-        assert "保存できませんでした (データベースを他のプログラムが使用中です" in text_of(app, "#error")
+        assert "保存できませんでした (データベースを他のプログラムが使用中です" in text_of(
+            app, "#error"
+        )
         assert app.screen.query_one("#note", Input).value == "サロンで説明"
         assert "啓発件数" in text_of(app, "#chosen")
 
