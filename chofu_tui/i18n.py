@@ -121,3 +121,5 @@ STATUS_HELP = "状況: 先行 (目安より上)、順調 (目安の ±10%)、遅
 
 PALETTE_PROMPT = "コマンドを検索 (キーの名前で絞り込み)"
 SETTINGS_HINT = "Tab で入力欄へ、ctrl+s で保存、Esc で入力欄を離れる"
+MONTHLY_GROUPS = "(その月に働きかけた団体の数)"
+OVERVIEW = "【取組の概要】"

@@ -96,7 +96,8 @@ class ProgramAreaScreen(YearScreen):
                     header.show(view)
                 widgets: list[Widget] = [self._initiative(ini) for ini in pa.initiatives]
                 if pa.overview:
-                    widgets.append(Static(" ".join(pa.overview.split()), classes="overview"))
+                    overview = " ".join(pa.overview.split())
+                    widgets.append(Static(f"{i18n.OVERVIEW}{overview}", classes="overview"))
                 await body.mount_all(widgets)
                 first = body.query(TargetRow).first()
                 first.focus()
@@ -110,6 +111,8 @@ class ProgramAreaScreen(YearScreen):
                 spark.data = months or [0] * 12
             if months is not None:
                 shown = " ".join(f"{m}:{n}" for m, n in zip(MONTHS, months, strict=True) if n)
+                if p.target.kind == "distinct":  # not the report's "first approached" months
+                    shown = f"{i18n.MONTHLY_GROUPS} {shown}"
                 for static in self.query(f"#months-{p.target.id}").results(Static):
                     static.update(shown)
         pa = self.program_area
