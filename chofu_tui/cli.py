@@ -387,7 +387,7 @@ def cmd_delete(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services import entries
 
     record = entries.set_deleted(args.uuid, True)
-    print(f"削除しました: {record.uuid} (`chofu-tui restore {record.uuid}` で戻せます)")
+    print(f"削除しました: {record.uuid} (「chofu-tui restore {record.uuid}」で戻せます)")
     return 0
 
 

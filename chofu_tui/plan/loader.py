@@ -135,7 +135,7 @@ class PlanCatalog:
             have = "、".join(y.label for y in self.years()) or "なし"
             raise UserError(
                 f"{fy.label}の計画がありません (ある計画: {have})。"
-                f"`chofu-tui plan new --fy {fy.year}` で作成できます",
+                f"「chofu-tui plan new --fy {fy.year}」で作成できます",
                 f"no plan for FY{fy.year}",
             )
         path, bundled = self._paths[fy.year]

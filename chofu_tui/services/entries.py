@@ -98,7 +98,7 @@ def _plan_for(catalog: PlanCatalog, day: dt.date) -> tuple[Plan, tuple[str, ...]
         raise UserError("計画ファイルが一つもありません", "no plan files found")
     return catalog.get(latest).plan, (
         f"{fy.label}の計画がまだありません。記録は保存しましたが、{fy.label}の計画を作成するまで"
-        "集計には入りません (`chofu-tui plan new`)",
+        "集計には入りません",
     )
 
 
@@ -134,7 +134,7 @@ def check_draft(catalog: PlanCatalog, draft: EntryDraft) -> tuple[EntryDraft, tu
         target = plan.target(tid)
         if target is None:
             raise UserError(
-                f"目標 {tid!r} は{plan.fy.label}の計画にありません (`chofu-tui targets` で一覧)",
+                f"目標 {tid!r} は{plan.fy.label}の計画にありません (一覧は「chofu-tui targets」)",
                 "unknown target",
             )
         if target.kind is TargetKind.DISTINCT:
