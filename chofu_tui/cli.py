@@ -46,6 +46,55 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
         self.add_argument("-h", "--help", action="help", help="このヘルプを表示して終了する")
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        if args is not None:
+            args = _join_dash_values(self, list(args))
+        return super().parse_known_args(args, namespace)
+
+
+def _options(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
+    """(options that take one value, every option string) of `parser` and its subcommands."""
+    takes_value: set[str] = set()
+    every: set[str] = set()
+    for action in parser._actions:
+        every.update(action.option_strings)
+        if action.option_strings and action.nargs in (None, 1):
+            takes_value.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                more_value, more = _options(sub)
+                takes_value |= more_value
+                every |= more
+    return takes_value, every
+
+
+def _join_dash_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """`--note "-参加者12名"` -> `--note=-参加者12名`: argparse reads a value that begins with
+    `-` as an option. A value that is itself one of our options (`--org --json`: the value
+    was forgotten) is left for argparse to refuse."""
+    takes_value, every = _options(parser)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            out += argv[i:]
+            break
+        following = argv[i + 1] if i + 1 < len(argv) else None
+        if (
+            token in takes_value
+            and following is not None
+            and following.startswith("-")
+            and following.split("=", 1)[0] not in every
+            and following != "--"
+        ):
+            out.append(f"{token}={following}")
+            i += 2
+            continue
+        out.append(token)
+        i += 1
+    return out
+
     def error(self, message: str) -> NoReturn:
         ja = message
         for en, jp in _ARGPARSE_JA.items():
@@ -64,17 +113,22 @@ def _fy_arg(text: str) -> FiscalYear:
 
 
 def _date_arg(text: str) -> dt.date:
+    from chofu_tui.context import _today  # "today" as the commands see it (CHOFU_TUI_TODAY)
+
     try:
-        return parse_date(text)
+        return parse_date(text, today=_today())
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _int_arg(text: str) -> int:
+    """A count: ASCII or full-width digits only (not `1_000`, not Arabic-Indic digits)."""
+    from chofu_tui.services.entries import parse_count
+
     try:
-        return int(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"整数ではありません: {text!r}") from None
+        return parse_count(text)
+    except UserError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,13 +157,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "target_ids", nargs="+", metavar="TARGET_ID", help="目標 id (複数可。`targets` で一覧)"
     )
-    p.add_argument("--date", type=_date_arg, help="活動日 YYYY-MM-DD (既定: 今日)")
-    p.add_argument("--count", type=_int_arg, default=1, help="回数・件数 (1以上、既定: 1)")
+    p.add_argument(
+        "--date",
+        type=_date_arg,
+        help="活動日 (2024-05-10、2024/5/10、5/10、令和6年5月10日、R6.5.10。既定: 今日)",
+    )
+    p.add_argument("--count", type=_int_arg, default=1, help="回数・件数 (1〜999、既定: 1)")
     p.add_argument("--area", help="圏域の番号または名前 (既定: 設定の圏域)")
     p.add_argument("--org", help="相手の団体名")
-    p.add_argument("--case", help="ケースコード (仮名コード。氏名は記録しません)")
-    p.add_argument("--coordinator", help="コーディネーター名 (既定: 設定)")
-    p.add_argument("--note", default="", help="メモ (個人情報は書かない)")
+    p.add_argument("--case", help="ケースコード (仮名コード C-0012 など。氏名は記録しません)")
+    p.add_argument("--coordinator", help="コーディネーター名 (40文字まで。既定: 設定)")
+    p.add_argument("--note", default="", help="メモ (4,000文字まで。個人情報は書かない)")
     p.add_argument("--json", action="store_true", help="JSON で出力する")
 
     p = sub.add_parser("progress", parents=[common], help="目標に対する進捗")
@@ -135,6 +193,14 @@ def build_parser() -> argparse.ArgumentParser:
         "merge", parents=[common], help="他のパソコンのデータベースを取り込む (報告用の統合)"
     )
     p.add_argument("sources", nargs="+", type=Path, metavar="DB")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="規則に合わない記録を除いて取り込み、除いた記録を表示する",
+    )
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
+
+    p = sub.add_parser("check", parents=[common], help="今の規則に合わない保存済みの記録を一覧する")
     p.add_argument("--json", action="store_true", help="JSON で出力する")
 
     p = sub.add_parser("backup", parents=[common], help="データベースの一貫したコピーを作る")
@@ -270,10 +336,15 @@ def cmd_targets(ctx: Any, args: argparse.Namespace) -> int:
 def cmd_add(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services import entries
 
-    day = args.date or ctx.today()
+    today = ctx.today()
+    day = args.date or today
     plan = ctx.plan_for_entry(day)
     settings = ctx.settings()
     area = entries.resolve_area(plan, args.area) if args.area else settings.area
+    if args.coordinator is not None:  # typed on purpose: a blank name is a mistake
+        coordinator = entries.coordinator_name(args.coordinator)
+    else:
+        coordinator = settings.coordinator
     draft = entries.EntryDraft(
         targets=tuple(args.target_ids),
         date=day,
@@ -281,14 +352,20 @@ def cmd_add(ctx: Any, args: argparse.Namespace) -> int:
         count=args.count,
         organisation=args.org,
         case_code=args.case,
-        coordinator=args.coordinator if args.coordinator is not None else settings.coordinator,
+        coordinator=coordinator,
         note=args.note,
     )
-    saved = entries.log_entry(ctx.catalog, draft)
-    for w in saved.warnings:
+    saved = entries.log_entry(ctx.catalog, draft, today=today)
+    warnings = list(saved.warnings)
+    if not saved.entry.coordinator:
+        warnings.append(
+            "記録者 (コーディネーター名) が設定されていないので、記録者なしで保存しました。"
+            "「chofu-tui settings --coordinator 名前」で設定してください"
+        )
+    for w in warnings:
         print(f"注意: {w}", file=sys.stderr)
     if args.json:
-        _out({"uuid": saved.entry.uuid, "warnings": list(saved.warnings)})
+        _out({"uuid": saved.entry.uuid, "warnings": warnings})
     else:
         print(saved.entry.uuid)
     return 0
@@ -365,17 +442,19 @@ def cmd_log(ctx: Any, args: argparse.Namespace) -> int:
             }
         )
         return 0
+    from chofu_tui.safetext import one_line
     from chofu_tui.textfmt import table
 
     print(f"{fy.label} の記録 {len(rows)} 件")
+    # one_line: rows stored before today's rules (or merged in) may carry escape codes
     body = [
         [
             e.date.isoformat(),
-            ",".join(e.targets),
+            one_line(",".join(e.targets)),
             str(e.area),
             str(e.count),
-            (e.organisation or "") + (" [削除]" if e.deleted else ""),
-            e.uuid,
+            one_line(e.organisation or "") + (" [削除]" if e.deleted else ""),
+            one_line(e.uuid),
         ]
         for e in rows
     ]
@@ -459,6 +538,7 @@ def cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
 
 
 def cmd_settings(ctx: Any, args: argparse.Namespace) -> int:
+    from chofu_tui.safetext import one_line
     from chofu_tui.services import entries, settings
 
     current = ctx.settings()
@@ -468,11 +548,11 @@ def cmd_settings(ctx: Any, args: argparse.Namespace) -> int:
             plan = ctx.plan_for_entry(ctx.today())
             area = entries.resolve_area(plan, args.area)
         name = current.coordinator
-        if args.coordinator is not None:
-            name = entries.clean_name(args.coordinator)
+        if args.coordinator is not None:  # typed on purpose: a blank name is refused
+            name = entries.coordinator_name(args.coordinator)
         settings.save(settings.UserSettings(name, area))
         current = ctx.settings()
-    print(f"コーディネーター: {current.coordinator or '(未設定)'}")
+    print(f"コーディネーター: {one_line(current.coordinator) or '(未設定)'}")
     print(f"圏域: {current.area if current.area is not None else '(未設定)'}")
     return 0
 
@@ -482,21 +562,60 @@ def cmd_merge(ctx: Any, args: argparse.Namespace) -> int:
 
     if any(src.resolve() == ctx.db_path.resolve() for src in args.sources):
         raise UserError("取り込み先と同じデータベースは取り込めません", "source is the target")
-    results = merge_stores(args.sources, ctx.catalog)
+    results = merge_stores(args.sources, ctx.catalog, skip_invalid=args.skip_invalid)
     for r in results:
         for w in r.warnings:
             print(f"注意: {w}", file=sys.stderr)
+        if r.skipped:
+            print(
+                f"注意: {r.source}: 規則に合わない {len(r.skipped)} 件を取り込みませんでした",
+                file=sys.stderr,
+            )
+            for p in r.skipped:
+                print(f"  {p.uuid}  {p.field}: {p.reason}", file=sys.stderr)
     if args.json:
         _out(
-            [{**asdict(r), "source": str(r.source), "warnings": list(r.warnings)} for r in results]
+            [
+                {
+                    **asdict(r),
+                    "source": str(r.source),
+                    "warnings": list(r.warnings),
+                    "skipped": [asdict(p) for p in r.skipped],
+                }
+                for r in results
+            ]
         )
         return 0
     for r in results:
+        left_out = f"、取り込まなかった記録 {len(r.skipped)} 件" if r.skipped else ""
         print(
             f"{r.source}: 記録 追加 {r.entries_added} 件、更新 {r.entries_updated} 件、"
-            f"変更なし {r.entries_unchanged} 件、団体 追加 {r.organisations_added} 件"
+            f"変更なし {r.entries_unchanged} 件、団体 追加 {r.organisations_added} 件{left_out}"
         )
     return 0
+
+
+def cmd_check(ctx: Any, args: argparse.Namespace) -> int:
+    """Rows stored before today's rules. Exit 0 when none, 2 when some are listed."""
+    from chofu_tui.services.checks import find_problems
+
+    problems = find_problems(ctx.catalog)
+    if args.json:
+        _out({"problems": [asdict(p) for p in problems], "count": len(problems)})  # dates: str
+        return 2 if problems else 0
+    if not problems:
+        print("今の規則に合わない記録はありません")
+        return 0
+    from chofu_tui.textfmt import table
+
+    body = [[str(p.date or ""), p.uuid, p.field, p.reason] for p in problems]
+    print(table(["日付", "uuid", "項目", "理由"], body))
+    entries_n = len({p.uuid for p in problems})
+    print(
+        f"{entries_n} 件の記録に今の規則に合わない点が {len(problems)} 箇所あります。"
+        "記録は今のまま集計されます。画面の記録一覧 (l) で e を押して直してください"
+    )
+    return 2
 
 
 def cmd_backup(ctx: Any, args: argparse.Namespace) -> int:
@@ -517,4 +636,5 @@ COMMANDS: dict[str, Callable[[Any, argparse.Namespace], int]] = {
     "plan": cmd_plan,
     "merge": cmd_merge,
     "backup": cmd_backup,
+    "check": cmd_check,
 }

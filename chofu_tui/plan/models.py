@@ -164,8 +164,18 @@ class Plan:
     """配置人数 (roster, not a target)."""
     subsidy_program: str = "生活困窮者等の支援に向けた地域づくり事業"
     coordinators: Annotated[tuple[Coordinator, ...], Len(0, 200)] = ()
+    case_code_pattern: Annotated[str, Len(1, 200)] | None = None
+    """ケースコードの形 (Python の正規表現、全体に一致)。省略時は英字1〜3文字・ハイフン (省略可)・
+    数字1〜5桁 (C1024、C-0012、AB-123)。照合の前に全角は半角に、英字は大文字にそろえます。"""
 
     def __post_init__(self) -> None:
+        if self.case_code_pattern is not None:
+            try:
+                re.compile(self.case_code_pattern)
+            except re.error as exc:
+                raise ValueError(
+                    f"case_code_pattern {self.case_code_pattern!r} は正規表現として読めません: {exc}"
+                ) from None
         seen: set[str] = set()
         for t in self.targets():
             if t.id in seen:

@@ -12,12 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
+import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
 
+from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
-from chofu_tui.plan import PlanCatalog
+from chofu_tui.plan import Plan, PlanCatalog
+from chofu_tui.services import entries, organisations
+from chofu_tui.services.checks import Problem
 from chofu_tui.store.db import SCHEMA_VERSION
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
 
@@ -30,6 +34,7 @@ class MergeResult:
     entries_unchanged: int
     organisations_added: int
     warnings: tuple[str, ...] = ()
+    skipped: tuple[Problem, ...] = ()  # rows left out by --skip-invalid, with why
 
 
 def _read_source(path: Path) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
@@ -105,10 +110,187 @@ def _uncounted(catalog: PlanCatalog | None, rows: list[dict], targets_of: dict) 
     return out
 
 
-def merge_store(path: Path, catalog: PlanCatalog | None = None) -> MergeResult:
+_ENTRY_COLUMNS = (
+    "id", "uuid", "date", "coordinator", "area", "organisation_id", "case_code", "count",
+    "note", "created_at", "updated_at", "device_id", "deleted",
+)  # fmt: skip
+_ORG_COLUMNS = (
+    "id", "uuid", "name", "key", "merged_into_id", "created_at", "updated_at", "device_id",
+)  # fmt: skip
+_SHOWN = 5  # bad rows named in a refusal
+
+
+def _missing_columns(path: Path, table: str, rows: list[dict], columns: tuple[str, ...]) -> None:
+    if rows and (missing := [c for c in columns if c not in rows[0]]):
+        raise UserError(
+            f"{path} の {table} 表に列 {', '.join(missing)} がありません (chofu-tui の"
+            "データベースとして壊れています)。何も取り込んでいません",
+            "source store lacks columns",
+        )
+
+
+def _shown(value: object) -> str:
+    return safetext.one_line(str(value))[:40]
+
+
+def _stamp_problem(row: dict) -> tuple[str, str] | None:
+    for field in ("uuid", "created_at", "updated_at", "device_id"):
+        if not isinstance(row[field], str) or not row[field].strip():
+            return field, f"{field} が空か文字列ではありません"
+    try:
+        uuid_module.UUID(row["uuid"])
+    except ValueError:
+        return "uuid", "uuid の形が正しくありません"
+    return None
+
+
+def _check_organisations(orgs: list[dict]) -> tuple[list[dict], dict[int, Problem]]:
+    """The source's organisations cleaned as `add` cleans a name, and those that cannot come in:
+    a bad name, a `merged_into` that points nowhere or goes round in a loop."""
+    by_id = {o["id"]: o for o in orgs}
+    bad: dict[int, Problem] = {}
+    cleaned: list[dict] = []
+    for o in orgs:
+        name = organisations.display_name(o["name"]) if isinstance(o["name"], str) else ""
+        problem = _stamp_problem(o)
+        if problem is None and not name:
+            problem = "organisation.name", "団体名が空です"
+        if problem is None and len(name) > organisations.MAX_NAME:
+            problem = (
+                "organisation.name",
+                f"団体名は{organisations.MAX_NAME}文字までです ({len(name):,}文字あります)",
+            )
+        if problem is not None:
+            bad[o["id"]] = Problem(_shown(o["uuid"]), *problem)
+        # the key is ours to compute: a source's key could name another organisation
+        cleaned.append({**o, "name": name, "key": organisations.org_key(name)})
+    for o in orgs:
+        if o["id"] in bad:
+            continue
+        seen = [o["id"]]
+        current = o
+        while (nxt := current["merged_into_id"]) is not None:
+            reason = ""
+            if nxt not in by_id:
+                reason = f"統合先の団体 (id {_shown(nxt)}) がありません"
+            elif nxt in seen:
+                reason = "統合先 (merged_into) をたどると輪になっています"
+            elif nxt in bad:
+                reason = f"統合先の団体 {bad[nxt].uuid} が取り込めません"
+            if reason:
+                bad[o["id"]] = Problem(_shown(o["uuid"]), "organisation.merged_into", reason)
+                break
+            seen.append(nxt)
+            current = by_id[nxt]
+    return [o for o in cleaned if o["id"] not in bad], bad
+
+
+def _check_entry_row(
+    row: dict,
+    targets: list,
+    orgs: dict[int, dict],
+    bad_orgs: dict[int, Problem],
+    catalog: PlanCatalog | None,
+) -> tuple[dict | None, tuple[str, str] | None]:
+    """An incoming entry cleaned as `add` cleans one, or the first rule it breaks."""
+    if problem := _stamp_problem(row):
+        return None, problem
+    try:
+        day = dt.date.fromisoformat(str(row["date"]))
+    except ValueError:
+        return None, ("date", f"日付 {_shown(row['date'])} が読めません")
+    texts = {f: row[f] for f in ("coordinator", "case_code", "note")}
+    for field, value in texts.items():
+        if value is not None and not isinstance(value, str):
+            return None, (field, f"{field} が文字列ではありません")
+    if row["deleted"] not in (0, 1):
+        return None, ("deleted", "deleted が 0 か 1 ではありません")
+    if not all(isinstance(t, str) for t in targets):
+        return None, ("targets", "目標 id が文字列ではありません")
+    org_id = row["organisation_id"]
+    org_name = None
+    if org_id is not None:
+        if org_id in bad_orgs:
+            return None, ("organisation", f"団体 {bad_orgs[org_id].uuid} が取り込めません")
+        if org_id not in orgs:
+            return None, ("organisation", f"団体 (id {_shown(org_id)}) が取り込み元にありません")
+        survivor = orgs[org_id]
+        while survivor["merged_into_id"] is not None:
+            survivor = orgs[survivor["merged_into_id"]]
+        org_name = survivor["name"]
+    plan: Plan | None = None
+    if catalog is not None:
+        try:
+            plan = entries.plan_for_day(catalog, day)
+        except UserError:
+            plan = None
+    cleaned = {
+        **row,
+        "coordinator": entries.clean_name(texts["coordinator"] or ""),
+        "case_code": entries.clean_case_code(texts["case_code"]),
+        "note": entries.clean_note(texts["note"]),
+    }
+    # the rules of `add`, except "not after today": another laptop's clock may run ahead
+    problems = entries.entry_problems(
+        plan,
+        date=day,
+        targets=targets,
+        count=row["count"],
+        area=row["area"],
+        organisation=org_name,
+        case_code=cleaned["case_code"],
+        coordinator=cleaned["coordinator"],
+        note=cleaned["note"],
+    )
+    if problems:
+        field, (reason, _english) = problems[0]
+        return None, (field, reason)
+    return cleaned, None
+
+
+def _validated(
+    path: Path,
+    orgs: list[dict],
+    rows: list[dict],
+    targets_of: dict[str, list[str]],
+    catalog: PlanCatalog | None,
+    skip_invalid: bool,
+) -> tuple[list[dict], list[dict], tuple[Problem, ...]]:
+    """The source's rows that pass the rules of `add`; any other refuses the whole merge
+    (a UserError naming the first bad rows) unless `skip_invalid`, which lists them instead."""
+    _missing_columns(path, "entry", rows, _ENTRY_COLUMNS)
+    _missing_columns(path, "organisation", orgs, _ORG_COLUMNS)
+    good_orgs, bad_orgs = _check_organisations(orgs)
+    by_id = {o["id"]: o for o in good_orgs}
+    problems = list(bad_orgs.values())
+    good_rows = []
+    for row in rows:
+        cleaned, problem = _check_entry_row(
+            row, targets_of.get(row["uuid"], []), by_id, bad_orgs, catalog
+        )
+        if problem is not None:
+            problems.append(Problem(_shown(row["uuid"]), *problem))
+        else:
+            good_rows.append(cleaned)
+    if problems and not skip_invalid:
+        lines = "\n".join(f"  {p.uuid}  {p.field}: {p.reason}" for p in problems[:_SHOWN])
+        more = f"\n  ほか {len(problems) - _SHOWN} 件" if len(problems) > _SHOWN else ""
+        raise UserError(
+            f"{path} に取り込めない記録が {len(problems)} 件あります (壊れています、または記録の"
+            f"規則に合いません)。何も取り込んでいません:\n{lines}{more}\n"
+            "規則に合う記録だけを取り込むには「chofu-tui merge --skip-invalid」を使ってください",
+            "invalid rows in source; nothing merged",
+        )
+    return good_orgs, good_rows, tuple(problems)
+
+
+def merge_store(
+    path: Path, catalog: PlanCatalog | None = None, *, skip_invalid: bool = False
+) -> MergeResult:
     """Bring every entry and organisation of the store at `path` into the open store."""
     path = Path(path).expanduser()
     orgs, rows, targets_of = _read_source(path)
+    orgs, rows, skipped = _validated(path, orgs, rows, targets_of, catalog, skip_invalid)
     added = updated = unchanged = orgs_added = 0
     with database.atomic():
         # organisations: source id -> local Organisation (survivors first, then merged ones)
@@ -196,7 +378,7 @@ def merge_store(path: Path, catalog: PlanCatalog | None = None) -> MergeResult:
             f"{path}: {len(odd)} 件の記録は、この計画にない目標か圏域を含むため一部が集計されません"
             f" (例: {odd[0]})",
         )
-    return MergeResult(path, added, updated, unchanged, orgs_added, warnings)
+    return MergeResult(path, added, updated, unchanged, orgs_added, warnings, skipped)
 
 
 def _live(org: Organisation) -> Organisation:
@@ -205,10 +387,15 @@ def _live(org: Organisation) -> Organisation:
     return org
 
 
-def merge_stores(paths: list[Path], catalog: PlanCatalog | None = None) -> list[MergeResult]:
-    """Merge several stores in one transaction: all of them, or (on any error) none."""
+def merge_stores(
+    paths: list[Path], catalog: PlanCatalog | None = None, *, skip_invalid: bool = False
+) -> list[MergeResult]:
+    """Merge several stores in one transaction: all of them, or (on any error) none.
+
+    Every incoming row passes the rules of a new entry (except "not after today"); one that
+    does not refuses the whole merge, unless `skip_invalid` leaves it out (and lists it)."""
     with database.atomic():
-        return [merge_store(p, catalog) for p in paths]
+        return [merge_store(p, catalog, skip_invalid=skip_invalid) for p in paths]
 
 
 def backup_store(dest: Path) -> Path:

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 
 from peewee import fn
 
+from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
 
 _SPACES = re.compile(r"\s+")
+MAX_NAME = 100
 
 
 def _visible(text: str) -> str:
@@ -22,8 +24,8 @@ def _visible(text: str) -> str:
 
 
 def display_name(name: str) -> str:
-    """The name as typed, with invisible characters removed and spaces folded."""
-    return _SPACES.sub(" ", _visible(name)).strip()
+    """The name as typed, with invisible and control characters removed and spaces folded."""
+    return safetext.strip_controls(_SPACES.sub(" ", _visible(name))).strip()
 
 
 def org_key(name: str) -> str:
@@ -42,8 +44,11 @@ def _validate(name: str) -> str:
     shown = display_name(name)
     if not shown:
         raise UserError("団体名が空です", "organisation name is empty")
-    if len(shown) > 100:
-        raise UserError("団体名が長すぎます (100文字まで)", "organisation name too long")
+    if len(shown) > MAX_NAME:
+        raise UserError(
+            f"団体名は{MAX_NAME}文字までです ({len(shown):,}文字あります)",
+            "organisation name too long",
+        )
     return shown
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chofu_tui.store.models import Setting, database
+from chofu_tui.store.models import Entry, Setting, database
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,39 @@ def load() -> UserSettings:
 
 
 def save(settings: UserSettings) -> None:
+    """Store the settings. The name is cleaned as the command line cleans it (NFKC, spaces
+    folded, no control characters, at most 40 characters). A name typed as blank, or a stored
+    name cleared, is refused: entries would be credited to nobody."""
+    from chofu_tui.services import entries
+
+    name = settings.coordinator
+    if name or load().coordinator:
+        name = entries.coordinator_name(name)
     with database.atomic():
-        for key, value in (("coordinator", settings.coordinator), ("area", settings.area)):
+        for key, value in (("coordinator", name), ("area", settings.area)):
             if value in (None, ""):
                 Setting.delete().where(Setting.key == key).execute()
             else:
                 Setting.replace(key=key, value=str(value)).execute()
+
+
+def default_coordinator() -> str:
+    """The 記録者 a new entry starts with: the settings' name, else the name on the latest entry
+    logged on this computer (a merge brings other people's entries), else ""."""
+    from chofu_tui.services import entries
+
+    if name := load().coordinator:
+        return name
+    device = Setting.get_or_none(Setting.key == "device_id")
+    latest = (
+        Entry.select(Entry.coordinator)
+        .where(
+            (Entry.coordinator != "")
+            & (Entry.device_id == (device.value if device else ""))
+            & (Entry.deleted == False)  # noqa: E712 - peewee expression
+        )
+        .order_by(Entry.created_at.desc(), Entry.id.desc())
+        .first()
+    )
+    # cleaned: a row stored before today's rules may carry control characters
+    return entries.clean_name(latest.coordinator) if latest else ""

@@ -97,7 +97,8 @@ def test_per_area_counts_areas_covered(cli: CLI) -> None:
     assert figures(cli, "--area", "1")["network-meeting"]["actual"] == 1
 
 
-def test_fiscal_year_boundaries(cli: CLI) -> None:
+def test_fiscal_year_boundaries(cli: CLI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHOFU_TUI_TODAY", "2025-04-30")  # a date after today is refused
     cli("add", "awareness", "--area", "1", "--date", "2024-03-31")  # 令和5年度: no plan
     cli("add", "awareness", "--area", "1", "--date", "2024-04-01", "--count", "2")
     cli("add", "awareness", "--area", "1", "--date", "2025-03-31", "--count", "4")
@@ -188,7 +189,7 @@ def _refused(cli: CLI, db_path: Path, *argv: str, says: str) -> None:
         (("add", "awareness", "--area", "1", "--count", "-3"), "回数は1以上"),
         (("add", "awareness", "--area", "1", "--count", "two"), "整数ではありません"),
         (("add", "awareness", "--area", "1", "--date", "2024-02-30"), "日付"),
-        (("add", "awareness", "--area", "1", "--date", "2024/05/01"), "日付"),
+        (("add", "awareness", "--area", "1", "--date", "2024/05/32"), "日付"),
         (("add", "no-such-target", "--area", "1"), "目標 'no-such-target'"),
         (("add", "community-groups", "--area", "1"), "community-approach を --org"),
         (("add", "community-approach", "--area", "1"), "団体名 (--org) が必要"),
@@ -227,7 +228,8 @@ def test_settings_default_area_and_coordinator(cli: CLI, db_path: Path) -> None:
     assert (entry["area"], entry["coordinator"]) == (5, "佐藤")
 
 
-def test_as_of_counts_only_what_was_done_by_then(cli: CLI) -> None:
+def test_as_of_counts_only_what_was_done_by_then(cli: CLI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHOFU_TUI_TODAY", "2025-03-31")  # a date after today is refused
     for day, n in (("2024-04-01", 5), ("2024-06-15", 3), ("2025-03-31", 2)):
         cli("add", "awareness", "--area", "1", "--date", day, "--count", str(n))
 

@@ -96,6 +96,7 @@ def test_entries_no_plan_can_count_are_flagged(cli: CLI, tmp_path: Path) -> None
     con.commit()
     con.close()
     code, _, err = cli("merge", str(b), "--db", str(a))
-    assert code == 0 and "1 件の記録は、この計画にない目標か圏域を含む" in err
+    # issue 8: an area the plan does not have is refused like `add` refuses it
+    assert code == 2 and "圏域 '99' がありません" in err
     code, _, err = cli("merge", str(tmp_path), "--db", str(a))
     assert code == 2 and "フォルダー" in err

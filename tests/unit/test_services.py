@@ -83,15 +83,18 @@ def test_rename_refuses_a_taken_name(store, catalog: PlanCatalog) -> None:
 
 def test_monthly_sums_to_the_year(store, catalog: PlanCatalog, plan) -> None:
     for day, n in ((dt.date(2024, 4, 1), 2), (dt.date(2024, 12, 31), 3), (dt.date(2025, 3, 31), 4)):
-        entries.log_entry(catalog, draft("awareness", date=day, count=n))
+        entries.log_entry(
+            catalog, draft("awareness", date=day, count=n), today=dt.date(2025, 3, 31)
+        )
     series = monthly(plan)["awareness"]
     assert series[0] == 2 and series[8] == 3 and series[11] == 4
     assert sum(series) == progress_for(plan).get("awareness").actual == 9
 
 
 def test_entry_in_an_unplanned_year_is_kept_with_a_warning(store, catalog: PlanCatalog) -> None:
-    saved = entries.log_entry(catalog, draft("awareness", date=dt.date(2026, 4, 2)))
+    later = dt.date(2026, 4, 2)  # "today" for this test: a date after today is refused
+    saved = entries.log_entry(catalog, draft("awareness", date=later), today=later)
     assert saved.warnings and "令和8年度の計画がまだありません" in saved.warnings[0]
     assert entries.list_entries(2026)[0].uuid == saved.entry.uuid
     with pytest.raises(UserError, match="目標 'nope'"):
-        entries.log_entry(catalog, replace(draft("nope"), date=dt.date(2026, 4, 2)))
+        entries.log_entry(catalog, replace(draft("nope"), date=later), today=later)

@@ -112,6 +112,12 @@ UNTIL = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _today_after_the_drafts(monkeypatch: pytest.MonkeyPatch, db_path: Path) -> None:
+    # the drafts reach 2025-04-01 and a date after "today" is refused (db_path pins today)
+    monkeypatch.setenv("CHOFU_TUI_TODAY", "2025-04-30")
+
+
 def random_draft(rng: random.Random, loggable: list[str], sources: set[str]):
     targets = tuple(rng.sample(loggable, rng.choice([1, 1, 2, 3])))
     org = rng.choice(ORGS) if rng.random() < 0.6 or sources & set(targets) else None
