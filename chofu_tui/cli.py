@@ -47,9 +47,17 @@ class _Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="このヘルプを表示して終了する")
 
     def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
-        if args is not None:
-            args = _join_dash_values(self, list(args))
+        args = _join_dash_values(self, list(sys.argv[1:] if args is None else args))
         return super().parse_known_args(args, namespace)
+
+    def error(self, message: str) -> NoReturn:
+        ja = message
+        for en, jp in _ARGPARSE_JA.items():
+            ja = ja.replace(en, jp)
+        self.print_usage(sys.stderr)
+        ja = ja.replace("choose from", "次から選んでください:")
+        english = f" ({message})" if message.isascii() else ""
+        self.exit(2, f"エラー: {ja}{english}\n")
 
 
 def _options(parser: argparse.ArgumentParser) -> tuple[set[str], set[str]]:
@@ -94,15 +102,6 @@ def _join_dash_values(parser: argparse.ArgumentParser, argv: list[str]) -> list[
         out.append(token)
         i += 1
     return out
-
-    def error(self, message: str) -> NoReturn:
-        ja = message
-        for en, jp in _ARGPARSE_JA.items():
-            ja = ja.replace(en, jp)
-        self.print_usage(sys.stderr)
-        ja = ja.replace("choose from", "次から選んでください:")
-        english = f" ({message})" if message.isascii() else ""
-        self.exit(2, f"エラー: {ja}{english}\n")
 
 
 def _fy_arg(text: str) -> FiscalYear:

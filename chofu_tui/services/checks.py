@@ -30,7 +30,7 @@ def find_problems(catalog: PlanCatalog | None = None) -> list[Problem]:
 
     `catalog` gives each year's plan (areas, targets, case code pattern); by default the
     plans of this computer. Deleted entries are left out: they count nowhere."""
-    from peewee import fn
+    from peewee import JOIN, fn
 
     catalog = catalog or PlanCatalog()
     plans: dict[int, Plan | None] = {}  # by fiscal year
@@ -61,7 +61,7 @@ def find_problems(catalog: PlanCatalog | None = None) -> list[Problem]:
             Entry.coordinator,
             Entry.note,
         )
-        .join(Organisation, on=(Entry.organisation == Organisation.id), join_type="LEFT OUTER")
+        .join(Organisation, on=(Entry.organisation == Organisation.id), join_type=JOIN.LEFT_OUTER)
         .where(Entry.deleted == False)  # noqa: E712 - peewee expression
         .order_by(Entry.date, Entry.id)
     )
