@@ -13,7 +13,7 @@ from peewee import JOIN, fn
 from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
-from chofu_tui.plan import Plan, PlanCatalog, TargetKind
+from chofu_tui.plan import Plan, PlanCatalog, Target, TargetKind
 from chofu_tui.services import organisations
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
@@ -234,8 +234,32 @@ def future_problem(day: dt.date, today: dt.date) -> Reason | None:
     return None
 
 
+@dataclass(frozen=True)
+class _PlanIndex:
+    targets: dict[str, Target]
+    sources: frozenset[str]  # targets whose entries distinct targets count organisations from
+    areas: frozenset[int]
+
+
+_INDEXES: dict[int, tuple[Plan, _PlanIndex]] = {}
+
+
+def _index(plan: Plan) -> _PlanIndex:
+    """Look-ups of a plan, built once: `check` runs the rules over every stored row."""
+    hit = _INDEXES.get(id(plan))
+    if hit is not None and hit[0] is plan:
+        return hit[1]
+    index = _PlanIndex(
+        {t.id: t for t in plan.targets()},
+        frozenset(t.source or "" for t in plan.targets() if t.kind is TargetKind.DISTINCT),
+        frozenset(a.no for a in plan.areas),
+    )
+    _INDEXES[id(plan)] = (plan, index)
+    return index
+
+
 def area_problem(plan: Plan, area: object) -> Reason | None:
-    if isinstance(area, int) and not isinstance(area, bool) and plan.area(area) is not None:
+    if isinstance(area, int) and not isinstance(area, bool) and area in _index(plan).areas:
         return None
     names = "、".join(f"{a.no} {a.name}" for a in plan.areas)
     shown = safetext.one_line(str(area))[:20]
@@ -245,10 +269,11 @@ def area_problem(plan: Plan, area: object) -> Reason | None:
 def targets_problem(plan: Plan, targets: tuple[str, ...] | list[str]) -> Reason | None:
     if not targets:
         return "目標を一つ以上選んでください", "no target given"
+    known = _index(plan).targets
     for tid in targets:
-        target = plan.target(tid)
-        shown = safetext.one_line(str(tid))[:64]
+        target = known.get(tid)
         if target is None:
+            shown = safetext.one_line(str(tid))[:64]
             return (
                 f"目標 '{shown}' は{plan.fy.label}の計画にありません (一覧は「chofu-tui targets」)",
                 "unknown target",
@@ -265,11 +290,13 @@ def targets_problem(plan: Plan, targets: tuple[str, ...] | list[str]) -> Reason 
 def organisation_needed_problem(
     plan: Plan, targets: tuple[str, ...] | list[str], org: str | None
 ) -> Reason | None:
-    sources = {t.source for t in plan.targets() if t.kind is TargetKind.DISTINCT}
+    if org:
+        return None
+    index = _index(plan)
     for tid in targets:
-        if tid in sources and not org:
+        if tid in index.sources:
             return (
-                f"{tid} ({plan.target(tid).label}) には団体名 (--org) が必要です",  # type: ignore[union-attr]
+                f"{tid} ({index.targets[tid].label}) には団体名 (--org) が必要です",
                 "organisation required",
             )
     return None
