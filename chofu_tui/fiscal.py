@@ -29,9 +29,9 @@ class FiscalYear:
         """Accept 2024, R6, r6, 令和6, 令和6年度, 令和元年度 (full-width digits too)."""
         s = unicodedata.normalize("NFKC", str(text)).strip()
         s = s.removesuffix("年度").removesuffix("年")
-        if m := re.fullmatch(r"(\d{4})", s):
+        if m := re.fullmatch(r"([0-9]{4})", s):
             year = int(m.group(1))
-        elif m := re.fullmatch(r"(?:[Rr]|令和)\s*(\d{1,2}|元)", s):
+        elif m := re.fullmatch(r"(?:[Rr]|令和)\s*([0-9]{1,2}|元)", s):
             n = 1 if m.group(1) == "元" else int(m.group(1))
             year = REIWA_OFFSET + n
         else:
