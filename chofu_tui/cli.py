@@ -280,8 +280,14 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         ctx.close()
 
 
+# json.dumps escapes C0 controls but, with ensure_ascii=False, writes DEL, C1 controls (U+009B
+# is a terminal's CSI) and bidi overrides as they are: escape them too (still the same JSON).
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
 def _out(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    text = json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+    print(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
 
 
 def _year(ctx: Any, fy: FiscalYear | None) -> FiscalYear:
@@ -605,9 +611,10 @@ def cmd_check(ctx: Any, args: argparse.Namespace) -> int:
     if not problems:
         print("今の規則に合わない記録はありません")
         return 0
+    from chofu_tui.safetext import one_line
     from chofu_tui.textfmt import table
 
-    body = [[str(p.date or ""), p.uuid, p.field, p.reason] for p in problems]
+    body = [[str(p.date or ""), one_line(p.uuid), p.field, one_line(p.reason)] for p in problems]
     print(table(["日付", "uuid", "項目", "理由"], body))
     entries_n = len({p.uuid for p in problems})
     print(

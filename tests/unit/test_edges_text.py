@@ -77,6 +77,14 @@ def test_log_prints_no_control_bytes_for_rows_stored_before(cli: CLI, stored: Pa
     assert not any(c in out for c in "\x1b\x07\x00\r")
 
 
+def test_log_json_escapes_every_control_character(cli: CLI, stored: Path) -> None:
+    note = "a\x9b2J\x7f\u202eb\x1b[0m"
+    _edit(stored, "UPDATE entry SET note = ?", params=(note,))
+    code, out, _ = cli("log", "--fy", "2024", "--json")
+    assert code == 0 and not any(c in out for c in "\x9b\x7f\u202e\x1b")
+    assert json.loads(out)["entries"][0]["note"] == note  # the same data, escaped
+
+
 def test_renaming_an_organisation_strips_controls_and_keeps_the_limit(stored: Path) -> None:
     db = open_store(stored)
     try:
