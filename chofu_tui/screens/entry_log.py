@@ -58,9 +58,11 @@ def cell(text: str) -> Text:
 
 
 class LogTable(DataTable):
-    """The log's rows; Home and End go to the first and last entry (not the first column)."""
+    """The log's rows; Home and End go to the first and last entry (not the first column),
+    Enter shows the entry whole (named in the key bar)."""
 
     BINDINGS = [  # noqa: RUF012
+        Binding("enter", "select_cursor", KEY_DETAIL, id="log-detail"),
         Binding("home", "scroll_top", show=False),
         Binding("end", "scroll_bottom", show=False),
     ]
@@ -132,7 +134,6 @@ class EntryDetail(ModalScreen[None]):
 class EntryLogScreen(YearScreen):
     CSS_PATH = "entry_log.tcss"
     BINDINGS = [  # noqa: RUF012
-        Binding("enter", "detail", KEY_DETAIL, id="log-detail"),
         Binding("e", "edit", i18n.KEY_EDIT, id="log-edit"),
         Binding("x", "delete", i18n.KEY_DELETE, id="log-delete"),
         Binding("u", "undo", i18n.KEY_UNDO, id="log-undo"),
@@ -150,6 +151,7 @@ class EntryLogScreen(YearScreen):
         self.labels: dict[str, str] = {}
         self._plan: Plan | None = None
         self._options_for: object = ()  # the plan the target/area filters were made from
+        self._cursor_to: str | None = None  # after an undo: the entry it brought back
 
     def compose(self) -> ComposeResult:
         yield AppHeader(i18n.KEY_LOG)
@@ -252,8 +254,10 @@ class EntryLogScreen(YearScreen):
         if recs:
             # The same entry stays under the cursor, wherever a reload put it; if it is gone
             # (deleted, moved to another year), the row where it was.
-            if keep is not None and keep.uuid in self.records:
-                row = table.get_row_index(keep.uuid)
+            wanted = self._cursor_to or (keep.uuid if keep is not None else None)
+            if wanted is not None and wanted in self.records:
+                self._cursor_to = None
+                row = table.get_row_index(wanted)
             else:
                 row = min(keep_row, len(recs) - 1)
             table.move_cursor(row=row)
@@ -339,7 +343,12 @@ class EntryLogScreen(YearScreen):
         before, after = self.undo.pop()
         what = WHAT_DELETE if after.deleted and not before.deleted else WHAT_EDIT
         message = UNDONE.format(entry=entry_log.describe(before, self.labels), what=what)
-        self._write(lambda: entry_log.undo(before, after), lambda _r: self.notify(message))
+
+        def written(restored: entries.EntryRecord) -> None:
+            self._cursor_to = restored.uuid  # the cursor goes to what came back
+            self.notify(message)
+
+        self._write(lambda: entry_log.undo(before, after), written)
 
     @work(thread=True, group="write", exit_on_error=False)
     def _write(

@@ -104,7 +104,7 @@ class OrganisationsScreen(YearScreen):
                 i18n.ORGS_MERGED,
             )
 
-        question = i18n.ORGS_MERGE_PROMPT.format(name=row.name)
+        question = i18n.ORGS_MERGE_PROMPT.format(name=one_line(row.name))
         self.app.push_screen(PromptDialog(question, suggestions=others), done)
 
     @work(thread=True, exit_on_error=False)
