@@ -178,9 +178,9 @@ async def test_another_process_shows_without_a_key(ctx, tmp_path: Path) -> None:
         before = row(app, "awareness")
         env = {**os.environ, "CHOFU_TUI_DB": str(ctx.db_path)}
         env["CHOFU_TUI_PLAN_DIR"] = str(tmp_path / "plans")
+        argv = ["add", "awareness", "--date", "2024-12-01", "--area", "2", "--count", "5"]
         done = subprocess.run(
-            [sys.executable, "-m", "chofu_tui", "add", "awareness", "--date", "2024-12-01"]
-            + ["--area", "2", "--count", "5", "--coordinator", "別の窓"],
+            [sys.executable, "-m", "chofu_tui", *argv, "--coordinator", "別の窓"],
             env=env,
             capture_output=True,
             text=True,
