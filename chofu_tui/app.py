@@ -239,7 +239,8 @@ class ChofuApp(App[None]):
 
     def get_key_display(self, binding: Binding) -> str:
         key = super().get_key_display(binding)
-        return {"esc": "Esc", "escape": "Esc", "tab": "Tab", "enter": "Enter"}.get(key, key)
+        names = {"esc": "Esc", "escape": "Esc", "tab": "Tab", "enter": "Enter", "⏎": "Enter"}
+        return names.get(key, key)
 
     def action_mode(self, mode: str) -> None:
         while len(self.screen_stack) > 1:  # leave help or a report before going elsewhere

@@ -105,8 +105,8 @@ class EntryDetail(ModalScreen[None]):
             r.case_code or "",
             str(r.count),
             None,  # the memo: below, on its own lines
-            r.created_at,
-            r.updated_at,
+            entry_log.local_time(r.created_at),
+            entry_log.local_time(r.updated_at),
         ]
         text = Text()
         for name, value in zip(DETAIL_FIELDS, values, strict=True):

@@ -155,5 +155,12 @@ def undo(before: EntryRecord, after: EntryRecord) -> EntryRecord:
         return entries.restore_snapshot(before)
 
 
-def fiscal_label(day: dt.date) -> str:
-    return FiscalYear.of(day).label
+def local_time(stamp: str) -> str:
+    """A stored UTC stamp (2024-05-10T01:02:03.456789Z) as local time to the second."""
+    try:
+        when = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return one_line(stamp)  # a row from elsewhere with another shape: shown as it is
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S")

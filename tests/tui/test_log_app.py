@@ -19,6 +19,7 @@ from chofu_tui.screens.organisations import OrganisationsScreen
 from chofu_tui.screens.program_area import ProgramAreaScreen
 from chofu_tui.screens.quick_entry import QuickEntryDialog
 from chofu_tui.services import entries
+from chofu_tui.services.entry_log import local_time
 from chofu_tui.widgets.keybar import KeyBar
 from tests.tui.conftest import notifications, row, settle
 
@@ -75,7 +76,13 @@ async def test_memo_first_line_in_lists_and_whole_in_detail(ctx) -> None:
         await settle(pilot)
         assert isinstance(app.screen, EntryDetail)
         text = str(app.screen.query_one("#detail-text", Static).render())
-        for part in [*MEMO.split("\n"), "2024-11-01", "啓発件数", "石井", rec.created_at]:
+        for part in [
+            *MEMO.split("\n"),
+            "2024-11-01",
+            "啓発件数",
+            "石井",
+            local_time(rec.created_at),
+        ]:
             assert part in text
         await pilot.press("escape")
         await settle(pilot)
@@ -108,6 +115,11 @@ async def test_a_year_without_a_plan_lists_and_edits_its_entries(ctx) -> None:
         await settle(pilot)
         assert "2024-11-18" in [r[0] for r in cells(app)]
         assert "全年度" in str(app.screen.query_one("#log-count", Static).render())
+        keys = [d for _k, d, _on in app.screen.query_one(KeyBar).keys]
+        assert "この年度" in keys and "全年度" not in keys  # `a` says what it switches to
+        await pilot.press("a")
+        await settle(pilot)
+        assert "令和7年度 0件" in str(app.screen.query_one("#log-count", Static).render())
 
 
 async def test_cursor_follows_the_entry_and_keys_move_in_the_list(ctx) -> None:
