@@ -151,11 +151,14 @@ class ChofuApp(App[None]):
 
     def reload(self, saved: Saved | None = None) -> None:
         """Load the shown year again; what was written until now is in what it loads."""
+        self._mark_seen()
+        self._reload(saved)
+
+    def _mark_seen(self) -> None:
         try:
             self._seen_version = data_version()
-        except Exception:
+        except Exception:  # the next poll then only records the version
             self._seen_version = None
-        self._reload(saved)
 
     # Loading the shown year's figures (a thread: never freezes typing).
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
@@ -166,6 +169,8 @@ class ChofuApp(App[None]):
 
                 fill_demo(self.ctx.catalog.get(DEMO_YEAR).plan, self.ctx.today())
                 self._demo_filled = True
+                # Our own writes, loaded just below: not "another writer" for the poll.
+                self.call_from_thread(self._mark_seen)
             view = load_year(self.ctx.catalog, self.fy, self.ctx.today())
         except UserError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error")
