@@ -214,10 +214,13 @@ async def test_create_plan_keys_leave_the_key_bar(ctx) -> None:
             return [k for k, _d, on in app.screen.query_one(KeyBar).keys if on]
 
         assert "c" in keys() and "v" in keys()
+        assert "計画を作成" in shown(app)
         await pilot.press("c")
         await settle(pilot)
         assert app.view is not None and app.view.plan is not None
         assert "c" not in keys() and "v" not in keys()
+        bar = shown(app).splitlines()[-3:]  # what the terminal shows, not just the bindings
+        assert not any("計画を作成" in line or "最新年度" in line for line in bar)
 
 
 async def test_search_folds_half_width_and_finds_case_codes(ctx) -> None:
