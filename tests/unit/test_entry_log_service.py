@@ -106,3 +106,16 @@ def test_data_version_moves_when_another_connection_writes(seeded, db_path) -> N
     other.commit()
     other.close()
     assert data_version() != first
+
+
+def test_search_sees_an_edit_and_folds_as_the_registry(seeded, catalog: PlanCatalog) -> None:
+    assert entry_log.list_log(LogQuery(2024, text="サロン"))  # folds and remembers the rows
+    rec = seeded["case"]
+    draft = entries.EntryDraft(
+        targets=rec.targets, date=rec.date, area=1, case_code="C-0099", coordinator="青木"
+    )
+    entries.update_entry(catalog, rec.uuid, draft)
+    assert uuids(entry_log.list_log(LogQuery(2024, text="C-0099"))) == {rec.uuid}
+    assert entry_log.list_log(LogQuery(2024, text="C-0012")) == []
+    for text in ("ｻﾛﾝ 若葉", "ひだ\u200bまり　サロン", "ＡＢＣ－１２", "Straße"):
+        assert entry_log._fold_fast(text) == entry_log.fold(text)
