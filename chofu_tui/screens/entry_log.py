@@ -37,7 +37,7 @@ WHAT_DELETE = "削除"
 WHAT_EDIT = "編集"
 MOVED = "記録を更新しました。{fy}の記録になりました (u で元に戻す)"
 DETAIL_TITLE = "記録の詳細"
-DETAIL_KEYS = "Esc・Enter 閉じる"
+DETAIL_KEYS = "Esc・Enter 閉じる  ↑↓ PageUp PageDown 移動"
 DETAIL_FIELDS = (
     "日付",
     "目標",
@@ -82,9 +82,9 @@ class EntryDetail(ModalScreen[None]):
         width: 100%; max-width: 100; height: auto; max-height: 100%;
         border: thick $accent; background: $surface; padding: 0 1;
     }
-    EntryDetail #detail-title { text-style: bold; color: $accent; }
-    EntryDetail #detail-body { height: auto; max-height: 1fr; }
-    EntryDetail #detail-keys { color: $text-muted; }
+    EntryDetail #detail-title { text-style: bold; color: $accent; dock: top; }
+    EntryDetail #detail-body { height: auto; max-height: 75vh; }
+    EntryDetail #detail-keys { color: $text-muted; dock: bottom; }
     """
 
     def __init__(self, record: entries.EntryRecord, labels: dict[str, str], plan: Plan | None):

@@ -77,7 +77,7 @@ class OrganisationsScreen(YearScreen):
             if name:
                 self._change(lambda: organisations.rename(row.id, name), i18n.ORGS_RENAMED)
 
-        self.app.push_screen(PromptDialog(i18n.ORGS_RENAME_PROMPT, row.name), done)
+        self.app.push_screen(PromptDialog(i18n.ORGS_RENAME_PROMPT, one_line(row.name)), done)
 
     def action_merge(self) -> None:
         row = self.selected()
