@@ -92,4 +92,5 @@ def recent_entries(fy: FiscalYear, target_ids: list[str], limit: int = 5) -> lis
 def data_version() -> int:
     """SQLite's counter of commits by other connections (PRAGMA data_version) on this thread's
     connection: when it changes, another process or window wrote. Costs no disk read."""
-    return int(database.execute_sql("PRAGMA data_version").fetchone()[0])
+    # fetchall: the statement runs to its end, so no read transaction stays open on this thread
+    return int(database.execute_sql("PRAGMA data_version").fetchall()[0][0])
