@@ -119,3 +119,17 @@ def test_search_sees_an_edit_and_folds_as_the_registry(seeded, catalog: PlanCata
     assert entry_log.list_log(LogQuery(2024, text="C-0012")) == []
     for text in ("ｻﾛﾝ 若葉", "ひだ\u200bまり　サロン", "ＡＢＣ－１２", "Straße"):
         assert entry_log._fold_fast(text) == entry_log.fold(text)
+
+
+def test_edit_refused_when_the_plan_lacks_the_entrys_target(seeded, catalog, db_path) -> None:
+    rec = seeded["typo"]
+    con = sqlite3.connect(db_path)
+    con.execute(
+        "UPDATE entry_target SET target_id = 'retired-target' WHERE entry_id = "
+        "(SELECT id FROM entry WHERE uuid = ?)",
+        (rec.uuid,),
+    )
+    con.commit()
+    con.close()
+    with pytest.raises(UserError, match="retired-target"):
+        entry_log.plan_for_edit(catalog, entries.get_entry(rec.uuid))
