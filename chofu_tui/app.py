@@ -10,6 +10,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 
@@ -17,10 +18,13 @@ from chofu_tui import i18n
 from chofu_tui.context import Context
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
-from chofu_tui.services.dashboard import YearView, load_year
+from chofu_tui.safetext import strip_controls
+from chofu_tui.services.dashboard import YearView, data_version, load_year
 from chofu_tui.services.entries import Saved
 
 BENCH_ENV = "CHOFU_TUI_BENCH_EXIT"
+# How often the app asks the store whether another process wrote to it (one cheap PRAGMA).
+POLL_SECONDS = 1.0
 
 
 def _dashboard() -> Screen:
@@ -102,6 +106,7 @@ class ChofuApp(App[None]):
         self.data: Signal[YearView] = Signal(self, "year-view")
         self._bench = os.environ.get(BENCH_ENV) == "1"
         self._demo_filled = not demo
+        self._seen_version: int | None = None  # the store's data_version the figures reflect
 
     @property
     def as_of(self) -> dt.date:
@@ -110,19 +115,62 @@ class ChofuApp(App[None]):
     def on_mount(self) -> None:
         self.switch_mode("dashboard")
         self.reload()
+        self.set_interval(POLL_SECONDS, self._poll_store, name="poll-store")
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every message of this app may carry user text (a name, a memo, a path): it is shown
+        literally, never parsed as markup, and without control characters."""
+        super().notify(
+            strip_controls(str(message), multiline=True),
+            title=strip_controls(str(title)),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def _poll_store(self) -> None:
+        """Another process (the CLI, another window, a merge) wrote: show it without a key."""
+        try:
+            version = data_version()
+        except Exception:  # a store being closed or swapped: the next tick asks again
+            return
+        if self._seen_version is not None and version != self._seen_version:
+            self.reload()
+        self._seen_version = version
 
     def on_unmount(self) -> None:
         self.ctx.close()
 
+    def reload(self, saved: Saved | None = None) -> None:
+        """Load the shown year again; what was written until now is in what it loads."""
+        self._mark_seen()
+        self._reload(saved)
+
+    def _mark_seen(self) -> None:
+        try:
+            self._seen_version = data_version()
+        except Exception:  # the next poll then only records the version
+            self._seen_version = None
+
     # Loading the shown year's figures (a thread: never freezes typing).
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def reload(self, saved: Saved | None = None) -> None:
+    def _reload(self, saved: Saved | None = None) -> None:
         try:
             if not self._demo_filled:
                 from chofu_tui.services.demo import DEMO_YEAR, fill_demo
 
                 fill_demo(self.ctx.catalog.get(DEMO_YEAR).plan, self.ctx.today())
                 self._demo_filled = True
+                # Our own writes, loaded just below: not "another writer" for the poll.
+                self.call_from_thread(self._mark_seen)
             view = load_year(self.ctx.catalog, self.fy, self.ctx.today())
         except UserError as exc:
             self.call_from_thread(self.notify, exc.message, severity="error")
@@ -134,6 +182,7 @@ class ChofuApp(App[None]):
             return  # a newer year was asked for while this one loaded
         previous, self.view = self.view, view
         self.data.publish(view)
+        self.refresh_bindings()  # `c`/`v` only while the year has no plan
         if saved is not None:
             self._notify_saved(view, saved, previous)
 
@@ -195,7 +244,8 @@ class ChofuApp(App[None]):
 
     def get_key_display(self, binding: Binding) -> str:
         key = super().get_key_display(binding)
-        return {"esc": "Esc", "escape": "Esc", "tab": "Tab", "enter": "Enter"}.get(key, key)
+        names = {"esc": "Esc", "escape": "Esc", "tab": "Tab", "enter": "Enter", "⏎": "Enter"}
+        return names.get(key, key)
 
     def action_mode(self, mode: str) -> None:
         while len(self.screen_stack) > 1:  # leave help or a report before going elsewhere

@@ -1,32 +1,134 @@
-"""The entry log: every entry of the year, newest first; filter, edit (e), delete (x), undo (u)."""
+"""The entry log: entries of the year (or of every year), newest first; filter, show (Enter),
+edit (e), delete (x), undo (u). The cursor follows the entry, not the row number."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 
 from chofu_tui import i18n
 from chofu_tui.errors import UserError
+from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan
+from chofu_tui.safetext import one_line, strip_controls
 from chofu_tui.screens.base import YearScreen
-from chofu_tui.services import entries
+from chofu_tui.services import entries, entry_log
 from chofu_tui.services.dashboard import YearView
+from chofu_tui.services.entry_log import LogQuery
 from chofu_tui.textfmt import clip
 from chofu_tui.widgets.header import AppHeader
 from chofu_tui.widgets.keybar import KeyBar
 
+FILTER_TEXT = "メモ・団体・ケース・記録者・目標で検索"
+KEY_DETAIL = "詳細"
+KEY_ALL_YEARS = "全年度"
+KEY_THIS_YEAR = "この年度"
+ALL_YEARS = "全年度"
+COUNT = "{scope} {n}件"
+UNDONE = "元に戻しました: {entry} ({what}を取り消し)"
+WHAT_DELETE = "削除"
+WHAT_EDIT = "編集"
+MOVED = "記録を更新しました。{fy}の記録になりました (u で元に戻す)"
+DETAIL_TITLE = "記録の詳細"
+DETAIL_KEYS = "Esc・Enter 閉じる  ↑↓ PageUp PageDown 移動"
+DETAIL_FIELDS = (
+    "日付",
+    "目標",
+    "圏域",
+    "記録者",
+    "団体",
+    "ケースコード",
+    "回数",
+    "メモ",
+    "作成",
+    "更新",
+)
 
-@dataclass(frozen=True)
-class LogFilter:
-    target: str | None = None
-    area: int | None = None
-    organisation: str = ""
-    text: str = ""
+
+def cell(text: str) -> Text:
+    """A table cell of user text: literal (never markup), on one line, no control characters."""
+    return Text(one_line(text), no_wrap=True)
+
+
+class LogTable(DataTable):
+    """The log's rows; Home and End go to the first and last entry (not the first column),
+    Enter shows the entry whole (named in the key bar)."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("enter", "select_cursor", KEY_DETAIL, id="log-detail"),
+        Binding("home", "scroll_top", show=False),
+        Binding("end", "scroll_bottom", show=False),
+    ]
+
+
+class EntryDetail(ModalScreen[None]):
+    """Everything one entry holds, with the whole multi-line memo."""
+
+    BINDINGS = [  # noqa: RUF012
+        Binding("escape", "close", i18n.KEY_CANCEL, id="detail-close"),
+        Binding("enter", "close", show=False),
+        Binding("q", "close", show=False),
+    ]
+    DEFAULT_CSS = """
+    EntryDetail { align: center middle; }
+    EntryDetail #detail {
+        width: 100%; max-width: 100; height: auto; max-height: 100%;
+        border: thick $accent; background: $surface; padding: 0 1;
+    }
+    EntryDetail #detail-title { text-style: bold; color: $accent; dock: top; }
+    EntryDetail #detail-body { height: auto; max-height: 75vh; }
+    EntryDetail #detail-keys { color: $text-muted; dock: bottom; }
+    """
+
+    def __init__(self, record: entries.EntryRecord, labels: dict[str, str], plan: Plan | None):
+        super().__init__()
+        self.record = record
+        self.labels = labels
+        self.plan = plan
+
+    def body(self) -> Text:
+        r = self.record
+        area = self.plan.area(r.area) if self.plan else None
+        values = [
+            f"{r.date.isoformat()} ({r.fiscal_year.label})",
+            "、".join(f"{self.labels.get(t, t)} ({t})" for t in r.targets),
+            f"{r.area} {area.name}" if area else str(r.area),
+            r.coordinator,
+            r.organisation or "",
+            r.case_code or "",
+            str(r.count),
+            None,  # the memo: below, on its own lines
+            entry_log.local_time(r.created_at),
+            entry_log.local_time(r.updated_at),
+        ]
+        text = Text()
+        for name, value in zip(DETAIL_FIELDS, values, strict=True):
+            text.append(f"{name}: ", style="bold")
+            if value is None:
+                memo = strip_controls(r.note, multiline=True).expandtabs(4)
+                text.append("\n" + memo if memo else "")
+            else:
+                text.append(one_line(value))
+            text.append("\n")
+        text.rstrip()
+        return text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="detail"):
+            yield Static(DETAIL_TITLE, id="detail-title", markup=False)
+            with VerticalScroll(id="detail-body"):
+                yield Static(self.body(), id="detail-text")
+            yield Static(DETAIL_KEYS, id="detail-keys", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class EntryLogScreen(YearScreen):
@@ -36,23 +138,30 @@ class EntryLogScreen(YearScreen):
         Binding("x", "delete", i18n.KEY_DELETE, id="log-delete"),
         Binding("u", "undo", i18n.KEY_UNDO, id="log-undo"),
         Binding("slash", "focus_filter", i18n.KEY_FILTER, id="log-filter"),
+        Binding("a", "all_years(True)", KEY_ALL_YEARS, id="log-all-years"),
+        Binding("a", "all_years(False)", KEY_THIS_YEAR, id="log-this-year"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.records: dict[str, entries.EntryRecord] = {}
-        self.undo: list[entries.EntryRecord] = []  # snapshots before each edit or delete
+        # (before, after) of each edit or delete: undo puts `before` back if it is still `after`.
+        self.undo: list[tuple[entries.EntryRecord, entries.EntryRecord]] = []
+        self.all_years = False
+        self.labels: dict[str, str] = {}
         self._plan: Plan | None = None
+        self._options_for: object = ()  # the plan the target/area filters were made from
+        self._cursor_to: str | None = None  # after an undo: the entry it brought back
 
     def compose(self) -> ComposeResult:
         yield AppHeader(i18n.KEY_LOG)
         with Horizontal(id="filters"):
-            yield Input(placeholder=i18n.LOG_FILTER_TEXT, id="filter-text")
+            yield Input(placeholder=FILTER_TEXT, id="filter-text")
             yield Select[str]([], prompt=i18n.LOG_ALL_TARGETS, id="filter-target")
             yield Select[int]([], prompt=i18n.LOG_ALL_AREAS, id="filter-area")
             yield Input(placeholder=i18n.LOG_FILTER_ORG, id="filter-org")
-        yield Static("", id="log-count", classes="muted")
-        table: DataTable[str] = DataTable(id="log", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="log-count", classes="muted", markup=False)
+        table: LogTable = LogTable(id="log", cursor_type="row", zebra_stripes=True)
         table.add_columns(*i18n.LOG_COLUMNS)
         yield table
         yield KeyBar()
@@ -67,20 +176,34 @@ class EntryLogScreen(YearScreen):
         return view.plan if view else None
 
     def show_view(self, view: YearView) -> None:
-        if view.plan is not self._plan and view.plan is not None:
-            self._plan = view.plan
+        # A year without a plan still lists its entries; the filters then offer the latest plan's.
+        plan = view.plan or self._fallback_plan()
+        if plan is not self._options_for and plan is not None:
+            self._options_for = plan
             self.query_one("#filter-target", Select).set_options(
-                (f"{t.label} ({t.id})", t.id) for t in view.plan.targets() if t.loggable
+                (one_line(f"{t.label} ({t.id})"), t.id) for t in plan.targets() if t.loggable
             )
             self.query_one("#filter-area", Select).set_options(
-                (f"{a.no} {a.name}", a.no) for a in view.plan.areas
+                (one_line(f"{a.no} {a.name}"), a.no) for a in plan.areas
             )
+        self._plan = plan
         self.load()
 
-    def current_filter(self) -> LogFilter:
+    def _fallback_plan(self) -> Plan | None:
+        catalog = self.app.ctx.catalog  # type: ignore[attr-defined]
+        latest = catalog.latest()
+        try:
+            return catalog.get(latest).plan if latest else None
+        except UserError:
+            return None
+
+    def current_query(self) -> LogQuery:
         target = self.query_one("#filter-target", Select).value
         area = self.query_one("#filter-area", Select).value
-        return LogFilter(
+        view = self.app.view  # type: ignore[attr-defined]
+        year = None if self.all_years or view is None else view.fy.year
+        return LogQuery(
+            fiscal_year=year,
             target=target if isinstance(target, str) else None,
             area=area if isinstance(area, int) else None,
             organisation=self.query_one("#filter-org", Input).value.strip(),
@@ -97,44 +220,49 @@ class EntryLogScreen(YearScreen):
         self.query_one(DataTable).focus()
 
     def load(self) -> None:
-        view = self.app.view  # type: ignore[attr-defined]
-        if view is not None:
-            self._load(view.fy.year, self.current_filter())
+        if self.app.view is not None:  # type: ignore[attr-defined]
+            self._load(self.current_query())
 
     @work(thread=True, exclusive=True, group="log", exit_on_error=False)
-    def _load(self, year: int, f: LogFilter) -> None:
-        recs = entries.list_entries(
-            year,
-            target=f.target,
-            area=f.area,
-            organisation=f.organisation or None,
-            text=f.text or None,
-        )
-        self.app.call_from_thread(self._fill, recs)
+    def _load(self, query: LogQuery) -> None:
+        catalog = self.app.ctx.catalog  # type: ignore[attr-defined]
+        labels = entry_log.target_labels(catalog, query.fiscal_year)
+        recs = entry_log.list_log(query, labels)
+        self.app.call_from_thread(self._fill, recs, labels, query)
 
-    def _fill(self, recs: list[entries.EntryRecord]) -> None:
+    def _fill(
+        self, recs: list[entries.EntryRecord], labels: dict[str, str], query: LogQuery
+    ) -> None:
         table = self.query_one(DataTable)
-        keep = table.cursor_row
+        keep_row = table.cursor_row
+        keep = self.selected()
         table.clear()
         self.records = {r.uuid: r for r in recs}
-        plan = self.plan
+        self.labels = labels
         for r in recs:
-            labels = "、".join(
-                (t.label if (t := plan.target(tid)) else tid) if plan else tid for tid in r.targets
-            )
+            names = "、".join(labels.get(tid, tid) for tid in r.targets)
             table.add_row(
                 r.date.isoformat(),
-                clip(labels, max(18, self.size.width - 80)),  # wider screens: whole labels
+                cell(clip(one_line(names), max(18, self.size.width - 80))),  # wider: whole labels
                 str(r.area),
                 str(r.count),
-                clip(r.organisation or r.case_code or "", 16),
-                r.coordinator,
-                clip(r.note, 24),
+                cell(clip(one_line(r.organisation or r.case_code or ""), 16)),
+                cell(clip(one_line(r.coordinator), 12)),
+                cell(clip(entry_log.memo_summary(r.note), 24)),
                 key=r.uuid,
             )
         if recs:
-            table.move_cursor(row=min(keep, len(recs) - 1))
-        self.query_one("#log-count", Static).update(i18n.LOG_COUNT.format(n=len(recs)))
+            # The same entry stays under the cursor, wherever a reload put it; if it is gone
+            # (deleted, moved to another year), the row where it was.
+            wanted = self._cursor_to or (keep.uuid if keep is not None else None)
+            if wanted is not None and wanted in self.records:
+                self._cursor_to = None
+                row = table.get_row_index(wanted)
+            else:
+                row = min(keep_row, len(recs) - 1)
+            table.move_cursor(row=row)
+        scope = ALL_YEARS if query.fiscal_year is None else FiscalYear(query.fiscal_year).label
+        self.query_one("#log-count", Static).update(COUNT.format(scope=scope, n=len(recs)))
 
     def selected(self) -> entries.EntryRecord | None:
         table = self.query_one(DataTable)
@@ -146,18 +274,50 @@ class EntryLogScreen(YearScreen):
     def action_focus_filter(self) -> None:
         self.query_one("#filter-text").focus()
 
-    def action_edit(self) -> None:
-        rec, plan = self.selected(), self.plan
-        if rec is None or plan is None:
+    def action_all_years(self, every: bool) -> None:
+        self.all_years = every
+        self.refresh_bindings()
+        self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "all_years":  # `a` is named for what it switches to
+            return parameters[0] != self.all_years
+        return True
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_detail()
+
+    def action_detail(self) -> None:
+        rec = self.selected()
+        if rec is None:
             self.notify(i18n.LOG_NO_ROW, severity="warning")
+            return
+        self.app.push_screen(EntryDetail(rec, self.labels, self._plan))
+
+    def action_edit(self) -> None:
+        rec = self.selected()
+        if rec is None:
+            self.notify(i18n.LOG_NO_ROW, severity="warning")
+            return
+        try:
+            plan = entry_log.plan_for_edit(self.app.ctx.catalog, rec)  # type: ignore[attr-defined]
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
             return
         from chofu_tui.screens.quick_entry import QuickEntryDialog
 
         def done(saved: entries.Saved | None) -> None:
-            if saved is not None:
-                self.undo.append(rec)
+            if saved is None:
+                return
+            self.undo.append((rec, saved.entry))
+            moved = saved.entry.fiscal_year != rec.fiscal_year
+            if moved:
+                self.notify(MOVED.format(fy=saved.entry.fiscal_year.label))
+            else:
                 self.notify(i18n.LOG_EDITED)
-                self.app.reload()  # type: ignore[attr-defined]
+            self.app.reload()  # type: ignore[attr-defined]
 
         self.app.push_screen(
             QuickEntryDialog(self.app.ctx, plan, day=rec.date, record=rec),  # type: ignore[attr-defined]
@@ -169,29 +329,45 @@ class EntryLogScreen(YearScreen):
         if rec is None:
             self.notify(i18n.LOG_NO_ROW, severity="warning")
             return
-        self._write(rec, lambda: entries.set_deleted(rec.uuid, True), i18n.LOG_DELETED, True)
+
+        def written(after: entries.EntryRecord) -> None:
+            self.undo.append((rec, after))
+            self.notify(i18n.LOG_DELETED)
+
+        self._write(lambda: entries.set_deleted(rec.uuid, True), written)
 
     def action_undo(self) -> None:
         if not self.undo:
             self.notify(i18n.LOG_NOTHING_TO_UNDO, severity="warning")
             return
-        rec = self.undo.pop()
-        self._write(rec, lambda: entries.restore_snapshot(rec), i18n.LOG_UNDONE, False)
+        before, after = self.undo.pop()
+        what = WHAT_DELETE if after.deleted and not before.deleted else WHAT_EDIT
+        message = UNDONE.format(entry=entry_log.describe(before, self.labels), what=what)
+
+        def written(restored: entries.EntryRecord) -> None:
+            self._cursor_to = restored.uuid  # the cursor goes to what came back
+            self.notify(message)
+
+        self._write(lambda: entry_log.undo(before, after), written)
 
     @work(thread=True, group="write", exit_on_error=False)
-    def _write(self, rec: entries.EntryRecord, change, message: str, push: bool) -> None:
+    def _write(
+        self,
+        change: Callable[[], entries.EntryRecord],
+        written: Callable[[entries.EntryRecord], None],
+    ) -> None:
         try:
-            change()
+            result = change()
         except UserError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")
             return
         except Exception as exc:  # a locked store: say so
             self.app.call_from_thread(self.notify, f"保存できませんでした: {exc}", severity="error")
             return
-        self.app.call_from_thread(self._written, rec, message, push)
+        self.app.call_from_thread(self._written, written, result)
 
-    def _written(self, rec: entries.EntryRecord, message: str, push: bool) -> None:
-        if push:
-            self.undo.append(rec)
-        self.notify(message)
+    def _written(
+        self, written: Callable[[entries.EntryRecord], None], result: entries.EntryRecord
+    ) -> None:
+        written(result)
         self.app.reload()  # type: ignore[attr-defined]

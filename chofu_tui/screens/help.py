@@ -28,8 +28,11 @@ SCREEN_KEYS = [
     ("1 2 3", "各分野の画面: 上下キーで目標を選ぶと n でその目標が選ばれた状態で記録"),
     ("e", "記録一覧: 選んだ記録を編集 / 団体: 名前を変更"),
     ("x", "記録一覧: 選んだ記録を削除"),
-    ("u", "記録一覧: 最後の削除・編集を元に戻す"),
-    ("/", "記録一覧: 絞り込み (メモ・団体・記録者、目標、圏域、団体名)"),
+    ("Enter", "記録一覧: 選んだ記録の詳細 (メモ全文・作成・更新日時)"),
+    ("u", "記録一覧: 削除・編集を新しい順に一つずつ元に戻す (ほかで変更された記録は戻さない)"),
+    ("/", "記録一覧: 検索 (メモ・団体・ケースコード・記録者・目標名。全角半角・空白は区別しない)"),
+    ("a", "記録一覧: 全年度の記録を表示 / この年度に戻す"),
+    ("Home End", "記録一覧: 最初・最後の記録へ (PageUp PageDown で1画面ずつ)"),
     ("m", "団体: 選んだ団体を別の団体に統合"),
     ("c", "計画のない年度: 最新の計画からこの年度の計画を作る"),
     ("v", "計画のない年度: 最新の年度を表示する"),
@@ -60,9 +63,12 @@ class HelpScreen(Screen):
         with VerticalScroll(id="help"):
             yield Static(i18n.HELP_TITLE, classes="title")
             yield Static(i18n.HELP_INTRO)
-            yield Static(table(["キー", "どの画面でも"], app_keys), id="help-global")
+            # Key names such as `[` are text here, not markup.
+            yield Static(table(["キー", "どの画面でも"], app_keys), id="help-global", markup=False)
             yield Static(
-                table(["キー", "画面ごと"], [list(r) for r in SCREEN_KEYS]), id="help-screens"
+                table(["キー", "画面ごと"], [list(r) for r in SCREEN_KEYS]),
+                id="help-screens",
+                markup=False,
             )
             yield Static(i18n.STATUS_HELP)
         yield KeyBar()

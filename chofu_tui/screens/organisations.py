@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,6 +10,7 @@ from textual.widgets import DataTable, Static
 
 from chofu_tui import i18n
 from chofu_tui.errors import UserError
+from chofu_tui.safetext import one_line
 from chofu_tui.screens.base import YearScreen
 from chofu_tui.screens.prompt import PromptDialog
 from chofu_tui.services import organisations
@@ -47,11 +49,16 @@ class OrganisationsScreen(YearScreen):
     def _fill(self, rows: list[organisations.OrganisationRow]) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
+        kept = self.selected()
         table.clear()
         self.rows = {r.id: r for r in rows}
         for r in rows:
-            table.add_row(r.name, str(r.approaches), key=str(r.id))
+            # Names are user text: literal (a name like 「[/]サロン」 is not markup), one line.
+            table.add_row(Text(one_line(r.name), no_wrap=True), str(r.approaches), key=str(r.id))
         if rows:
+            # The same organisation stays under the cursor when another writer adds one.
+            if kept is not None and kept.id in self.rows:
+                keep = table.get_row_index(str(kept.id))
             table.move_cursor(row=min(keep, len(rows) - 1))
 
     def selected(self) -> organisations.OrganisationRow | None:
@@ -70,7 +77,7 @@ class OrganisationsScreen(YearScreen):
             if name:
                 self._change(lambda: organisations.rename(row.id, name), i18n.ORGS_RENAMED)
 
-        self.app.push_screen(PromptDialog(i18n.ORGS_RENAME_PROMPT, row.name), done)
+        self.app.push_screen(PromptDialog(i18n.ORGS_RENAME_PROMPT, one_line(row.name)), done)
 
     def action_merge(self) -> None:
         row = self.selected()
@@ -97,7 +104,7 @@ class OrganisationsScreen(YearScreen):
                 i18n.ORGS_MERGED,
             )
 
-        question = i18n.ORGS_MERGE_PROMPT.format(name=row.name)
+        question = i18n.ORGS_MERGE_PROMPT.format(name=one_line(row.name))
         self.app.push_screen(PromptDialog(question, suggestions=others), done)
 
     @work(thread=True, exit_on_error=False)

@@ -12,9 +12,11 @@ from textual.widgets import Label, Sparkline, Static
 from chofu_tui import i18n
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea
+from chofu_tui.safetext import one_line
 from chofu_tui.screens.base import YearScreen
 from chofu_tui.services.dashboard import YearView, recent_entries
 from chofu_tui.services.entries import EntryRecord
+from chofu_tui.services.entry_log import memo_summary
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
 from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import TargetRow
@@ -23,11 +25,13 @@ MONTHS = ["4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3"]
 
 
 def entry_line(rec: EntryRecord, plan: Plan) -> str:
+    """One line per entry (shown as plain text): the memo's first line, 「…」 when it has more."""
     labels = "、".join(t.label for tid in rec.targets if (t := plan.target(tid)))
     who = rec.organisation or rec.case_code or ""
     # The organisation or case first: the long labels are what gets cropped at 80 columns.
     head = f"{rec.date.isoformat()} 圏域{rec.area} {rec.count}回"
-    return " ".join(part for part in (head, who, labels, rec.note) if part)
+    parts = (head, one_line(who), one_line(labels), memo_summary(rec.note))
+    return " ".join(part for part in parts if part)
 
 
 class ProgramAreaScreen(YearScreen):
@@ -60,7 +64,9 @@ class ProgramAreaScreen(YearScreen):
 
     def _initiative(self, ini: Initiative) -> Vertical:
         mark = " [困窮者支援事業]" if ini.subsidy else ""
-        parts: list[Widget] = [Static(f"{ini.heading}\n{ini.title}{mark}", classes="ini-title")]
+        # Plan text is the user's file: shown literally, never parsed as markup.
+        title = Text(f"{one_line(ini.heading)}\n{one_line(ini.title)}{mark}")
+        parts: list[Widget] = [Static(title, classes="ini-title")]
         for t in ini.targets:
             parts.append(TargetRow(t))
             parts.append(
@@ -76,7 +82,8 @@ class ProgramAreaScreen(YearScreen):
             (i18n.EFFECT, ini.expected_effect),
             (i18n.QUALITATIVE, ini.qualitative_goal),
         ):
-            parts.append(Static(f"[b]【{name}】[/b]{''.join(text.split())}", classes="ini-text"))
+            body = Text.assemble((f"【{name}】", "bold"), one_line("".join(text.split())))
+            parts.append(Static(body, classes="ini-text"))
         parts.append(Static(i18n.RECENT, classes="recent-title"))
         parts.append(Static(i18n.LOADING, id=f"recent-{ini.id}", classes="recent"))
         return Vertical(*parts, classes="initiative", id=f"ini-{ini.id}")
@@ -97,7 +104,9 @@ class ProgramAreaScreen(YearScreen):
                 widgets: list[Widget] = [self._initiative(ini) for ini in pa.initiatives]
                 if pa.overview:
                     overview = " ".join(pa.overview.split())
-                    widgets.append(Static(f"{i18n.OVERVIEW}{overview}", classes="overview"))
+                    widgets.append(
+                        Static(Text(f"{i18n.OVERVIEW}{one_line(overview)}"), classes="overview")
+                    )
                 await body.mount_all(widgets)
                 first = body.query(TargetRow).first()
                 first.focus()

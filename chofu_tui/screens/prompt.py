@@ -30,7 +30,7 @@ class PromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question)
+            yield Static(self.question, markup=False)  # it may quote a user's name
             suggester = SuggestFromList(self.suggestions) if self.suggestions else None
             yield Input(self.value, suggester=suggester, id="answer")
             yield Static("Enter 決定  Esc 取り消し", classes="muted")

@@ -10,6 +10,7 @@ from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog, Target
 from chofu_tui.plan.loader import LoadedPlan
 from chofu_tui.services import entries, progress
+from chofu_tui.store.models import database
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,10 @@ def recent_entries(fy: FiscalYear, target_ids: list[str], limit: int = 5) -> lis
         for rec in entries.list_entries(fy.year, target=tid, limit=limit):
             seen[rec.uuid] = rec
     return sorted(seen.values(), key=lambda r: (r.date, r.created_at), reverse=True)[:limit]
+
+
+def data_version() -> int:
+    """SQLite's counter of commits by other connections (PRAGMA data_version) on this thread's
+    connection: when it changes, another process or window wrote. Costs no disk read."""
+    # fetchall: the statement runs to its end, so no read transaction stays open on this thread
+    return int(database.execute_sql("PRAGMA data_version").fetchall()[0][0])

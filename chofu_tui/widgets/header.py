@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from chofu_tui import i18n
 from chofu_tui.fiscal import wareki_date
+from chofu_tui.safetext import one_line
 from chofu_tui.services.dashboard import YearView
 
 
@@ -34,7 +35,8 @@ class AppHeader(Static):
     """No clock here: screenshots and snapshots must not change with the time of day."""
 
     def __init__(self, screen_title: str) -> None:
-        super().__init__(header_text(None, screen_title, False))
+        # The plan file's name is the user's: shown literally, never as markup.
+        super().__init__(header_text(None, screen_title, False), markup=False)
         self.screen_title = screen_title
         self._view: YearView | None = None
 
@@ -47,7 +49,7 @@ class AppHeader(Static):
 
     def _draw(self) -> None:
         demo = getattr(self.app, "demo", False)
-        self.update(header_text(self._view, self.screen_title, demo, self.size.width))
+        self.update(one_line(header_text(self._view, self.screen_title, demo, self.size.width)))
 
 
 class NoPlanBanner(Static):
