@@ -3,6 +3,7 @@ temporary files, a full disk or a file-size limit, and formula/control-character
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
@@ -71,10 +72,8 @@ def _targets(db: Path, tmp_path: Path) -> dict[str, Path]:
     os.mkfifo(tmp_path / "a-fifo")
     # a private null device, never /dev/null: a program that replaces its target would
     # replace the system's (as root, the test's user in CI)
-    try:
+    with contextlib.suppress(OSError):
         os.mknod(tmp_path / "a-device", stat.S_IFCHR | 0o600, os.makedev(1, 3))
-    except OSError:
-        pass
     sock = socket.socket(socket.AF_UNIX)
     sock.bind(str(tmp_path / "a-socket"))
     sock.close()
@@ -129,7 +128,8 @@ def test_report_o_never_writes_over_the_store_an_sqlite_file_a_folder_or_a_devic
         if holder is not None:
             holder.close()
     assert code == 2, err
-    assert err.startswith("エラー: ") and "書き込みません" in err or "フォルダーです" in err
+    assert err.startswith("エラー: ")
+    assert "書き込みません" in err or "フォルダーです" in err
     assert out == ""
     assert table_dump(db) == before_store
     assert integrity(db) == "ok"
