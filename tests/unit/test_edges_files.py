@@ -330,6 +330,15 @@ def test_backup_after_a_killed_backup_works_and_removes_its_copy(
     assert table_dump(dest) == table_dump(seeded)
 
 
+def test_backup_refuses_the_store_and_its_side_files(seeded: Path, cli: CLI) -> None:
+    for dest in (seeded, Path(f"{seeded}-wal"), Path(f"{seeded}-shm")):
+        before = table_dump(seeded)
+        code, out, err = cli("backup", str(dest))
+        assert code == 2 and err.startswith("エラー: ") and out == ""
+        assert table_dump(seeded) == before
+    assert not Path(f"{seeded}-wal").exists()
+
+
 # --- a full disk, a file-size limit --------------------------------------------------------
 
 
