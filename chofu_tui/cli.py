@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from chofu_tui import __version__
-from chofu_tui.errors import UserError, storage_error
+from chofu_tui.errors import WRITE_FAILED_MESSAGE, UserError, storage_error
 from chofu_tui.fiscal import FiscalYear, parse_date
 
 _ARGPARSE_JA = {
@@ -183,8 +183,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _dispatch(args, parser)
     except UserError as exc:
-        print(f"エラー: {exc}", file=sys.stderr)
-        return exc.exit_code
+        # a message written for another cause ("cannot open") while the disk was full
+        full = storage_error(exc)
+        shown = full if full is not None and full.message != WRITE_FAILED_MESSAGE else exc
+        print(f"エラー: {shown}", file=sys.stderr)
+        return shown.exit_code
     except BrokenPipeError:
         # `chofu-tui log | head`: the reader left; not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import sqlite3
+
 
 class UserError(Exception):
     """Bad input (exit code 2). `message` is Japanese; `english` goes beside it on the CLI."""
@@ -37,6 +40,19 @@ WRITE_FAILED_MESSAGE = (
 )
 
 
+# SQLite's I/O errors of a write or of a file (the store, -wal, -shm) growing
+_WRITE_ERRORS = frozenset(
+    getattr(sqlite3, name, -1)
+    for name in (
+        "SQLITE_IOERR_WRITE",
+        "SQLITE_IOERR_TRUNCATE",
+        "SQLITE_IOERR_FSYNC",
+        "SQLITE_IOERR_SHMSIZE",
+        "SQLITE_IOERR_SHMMAP",
+    )
+) - {-1}
+
+
 def _file_size_limited() -> bool:
     """True when this process runs under a file-size limit (ulimit -f / RLIMIT_FSIZE)."""
     try:
@@ -66,9 +82,6 @@ def storage_error(exc: BaseException) -> UserError | None:
 
     For the command line (cli.main) and the app's save path alike; None for anything else.
     """
-    import errno
-    import sqlite3
-
     for e in _chain(exc):
         if isinstance(e, OSError) and e.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
             return UserError(DISK_FULL_MESSAGE, "disk full")
@@ -81,12 +94,10 @@ def storage_error(exc: BaseException) -> UserError | None:
                 if _file_size_limited():
                     return UserError(FILE_SIZE_MESSAGE, "file size limit reached")
                 return UserError(DISK_FULL_MESSAGE, "disk full")
-            if code in (
-                sqlite3.SQLITE_IOERR_WRITE,
-                sqlite3.SQLITE_IOERR_TRUNCATE,
-                sqlite3.SQLITE_IOERR_FSYNC,
-                sqlite3.SQLITE_IOERR_SHMSIZE,
-            ):
+            if code == getattr(sqlite3, "SQLITE_IOERR_SHMOPEN", -1) and _file_size_limited():
+                # the -shm file could not be grown (a folder one cannot write says so otherwise)
+                return UserError(FILE_SIZE_MESSAGE, "file size limit reached")
+            if code in _WRITE_ERRORS:
                 # SQLite does not keep errno: a write refused outright (EFBIG) is an I/O error
                 if _file_size_limited():
                     return UserError(FILE_SIZE_MESSAGE, "file size limit reached")
