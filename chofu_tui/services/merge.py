@@ -222,6 +222,10 @@ def backup_store(dest: Path) -> Path:
         raise UserError(f"{dest} は既にあります。上書きしません", "destination exists")
     if not dest.parent.is_dir():
         raise UserError(f"フォルダー {dest.parent} がありません", "no such directory")
+    # the near-complete copy (every note) an earlier version left when a backup was killed
+    legacy = dest.with_name(f".{dest.name}.tmp")
+    if legacy.is_file() and not legacy.is_symlink():
+        legacy.unlink(missing_ok=True)
     try:
         with atomic_write(dest) as tmp:
             try:

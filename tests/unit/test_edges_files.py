@@ -322,6 +322,8 @@ def test_backup_after_a_killed_backup_works_and_removes_its_copy(
     dest.parent.mkdir()
     leftover = dest.parent / ".sato.db.0badcafe.chofu-tmp"
     leftover.write_bytes(seeded.read_bytes())  # what a killed backup leaves: every note
+    legacy = dest.parent / ".sato.db.tmp"  # ... and what earlier versions left
+    legacy.write_bytes(seeded.read_bytes())
     code, out, err = cli("backup", str(dest))
     assert code == 0, err
     assert out.strip() == str(dest)
