@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (a UserError), 1 an unexpected failure.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from chofu_tui import __version__
-from chofu_tui.errors import UserError
+from chofu_tui.errors import WRITE_FAILED_MESSAGE, UserError, storage_error
 from chofu_tui.fiscal import FiscalYear, parse_date
 
 _ARGPARSE_JA = {
@@ -209,7 +210,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fy", type=_fy_arg, help="年度 (2024, R6, 令和6)")
     p.add_argument("--as-of", type=_date_arg, help="基準日 (既定: 今日、年度末まで)")
     p.add_argument("--format", choices=["xlsx", "csv", "md"], default="md", help="形式 (既定: md)")
-    p.add_argument("-o", "--output", type=Path, help="出力ファイル (md の既定は画面)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="出力ファイル (md の既定は画面。xlsx・csv の既定は現在のフォルダーの空いている名前)",
+    )
+    p.add_argument("--force", action="store_true", help="-o のファイルが既にあれば置き換える")
     p.add_argument(
         "--view",
         choices=["annual", "monthly", "area", "coordinator", "notes"],
@@ -237,11 +244,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _ignore_file_size_signal()
     try:
         return _dispatch(args, parser)
     except UserError as exc:
-        print(f"エラー: {exc}", file=sys.stderr)
-        return exc.exit_code
+        # a message written for another cause ("cannot open") while the disk was full
+        full = storage_error(exc)
+        shown = full if full is not None and full.message != WRITE_FAILED_MESSAGE else exc
+        print(f"エラー: {shown}", file=sys.stderr)
+        return shown.exit_code
     except BrokenPipeError:
         # `chofu-tui log | head`: the reader left; not an error of ours.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -250,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the last line of defence: a message, not a traceback
+        if (full := storage_error(exc)) is not None:
+            # a full disk or a size limit, however deep SQLite or peewee buried it
+            print(f"エラー: {full}", file=sys.stderr)
+            return full.exit_code
         if os.environ.get("CHOFU_TUI_DEBUG"):
             raise
         print(
@@ -258,6 +273,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+
+
+def _ignore_file_size_signal() -> None:
+    """A file-size limit (ulimit -f) should fail a write with EFBIG, not kill the process."""
+    import signal
+
+    if hasattr(signal, "SIGXFSZ"):
+        with contextlib.suppress(ValueError):  # only the main thread may set it
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -500,7 +524,11 @@ def cmd_report(ctx: Any, args: argparse.Namespace) -> int:
 
         sys.stdout.write(render_markdown(report, args.view))
         return 0
-    path, defaulted = save_report(report, args.format, args.view, args.output)
+    if args.force and args.output is None:
+        print("注意: --force は -o と一緒に使います (既定の名前は置き換えません)", file=sys.stderr)
+    path, defaulted = save_report(
+        report, args.format, args.view, args.output, force=args.force, store=ctx.db_path
+    )
     where = " (-o の指定がないので現在のフォルダーに作成)" if defaulted else ""
     print(f"{report.fy.label}の報告を書き出しました: {path}{where}", file=sys.stderr)
     print(path)
@@ -626,8 +654,15 @@ def cmd_check(ctx: Any, args: argparse.Namespace) -> int:
 
 def cmd_backup(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services.merge import backup_store
+    from chofu_tui.services.report_files import is_store_file
 
-    print(backup_store(args.dest))
+    dest = Path(os.path.abspath(args.dest.expanduser()))
+    if is_store_file(dest.resolve(), ctx.db_path):
+        raise UserError(
+            f"{dest} はこのデータベース自身 (またはその一部) です。別のファイル名を指定してください",
+            "backup destination is the store",
+        )
+    print(backup_store(dest))
     return 0
 
 

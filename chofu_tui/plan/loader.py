@@ -164,6 +164,9 @@ class PlanCatalog:
 
     def write_next(self, fy: FiscalYear, source: FiscalYear | None = None) -> Path:
         """Copy a plan to a new year (dates and 令和 label updated) into the user's plan dir."""
+        from chofu_tui.errors import cannot_write
+        from chofu_tui.files import write_text
+
         src_fy = source or self.latest()
         if src_fy is None:
             raise UserError("元にする計画がありません", "no plan to copy from")
@@ -174,16 +177,12 @@ class PlanCatalog:
         text = src.path.read_text(encoding="utf-8")
         text = retarget_plan_text(text, src_fy, fy)
         load_plan_text(text, dest)  # never write a file that would not load
-        tmp = dest.with_suffix(".toml.tmp")
         try:
             make_private_dir(self.user_dir)
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(dest)
+            # atomic and owner-only: a failed write leaves no half plan and no stray temp file
+            write_text(dest, text)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise UserError(
-                f"計画ファイル {dest} を書き込めません: {exc.strerror or exc}", "cannot write plan"
-            ) from None
+            raise cannot_write(f"計画ファイル {dest}", exc, "cannot write plan") from None
         self._paths[fy.year] = (dest, False)
         self._cache.pop(fy.year, None)
         return dest

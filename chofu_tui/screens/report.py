@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Sparkline, Static
 
 from chofu_tui.context import Context
-from chofu_tui.errors import UserError
+from chofu_tui.errors import UserError, cannot_write
 from chofu_tui.plan import Plan
 from chofu_tui.services.report import (
     MONTH_LABELS,
@@ -27,9 +27,8 @@ from chofu_tui.services.report import (
     Report,
     build_report,
 )
-from chofu_tui.services.report_files import default_filename
+from chofu_tui.services.report_files import default_output_path, save_report
 from chofu_tui.services.report_tables import Cell, ColumnKind, Table, View, table
-from chofu_tui.services.report_xlsx import write_xlsx
 from chofu_tui.store import database
 from chofu_tui.widgets.keybar import KeyBar
 
@@ -221,17 +220,21 @@ class ReportScreen(Screen):
         if self.report is None:
             self.notify("出力する報告がありません", severity="warning")
             return
-        folder = self.export_dir or Path.cwd()
-        path = folder / default_filename(self.report, "xlsx")
+        folder = (self.export_dir or Path.cwd()).absolute()
+        # the command line's rule: a free default name (…-2.xlsx), never the store
+        path = default_output_path(self.report, "xlsx", folder=folder)
         self.notify(f"Excelに出力しています: {path}")
         self._export(self.report, path)
 
     @work(thread=True, exclusive=True, group="report-export")
     def _export(self, report: Report, path: Path) -> None:
         try:
-            self.post_message(self.Exported(write_xlsx(report, path)))
+            written, _ = save_report(report, "xlsx", path=path, store=self.ctx.db_path)
+            self.post_message(self.Exported(written))
         except UserError as exc:
             self.post_message(self.Exported(None, exc.message))
+        except OSError as exc:  # a full disk while writing: the same words as the command line
+            self.post_message(self.Exported(None, cannot_write(path, exc).message))
 
     def on_report_screen_exported(self, message: Exported) -> None:
         if message.path is not None:

@@ -10,14 +10,14 @@ Merging the same file twice changes nothing the second time.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import uuid as uuid_module
 from dataclasses import dataclass
 from pathlib import Path
 
 from chofu_tui import safetext
-from chofu_tui.errors import UserError
+from chofu_tui.errors import UserError, cannot_write
+from chofu_tui.files import atomic_write
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
 from chofu_tui.services import entries, organisations
@@ -399,23 +399,33 @@ def merge_stores(
 
 
 def backup_store(dest: Path) -> Path:
-    """A consistent single-file copy of the open store (WAL included), owner-only."""
+    """A consistent single-file copy of the open store (WAL included), owner-only.
+
+    Written to a locked temporary file beside `dest` and renamed into place: a killed or failing
+    backup leaves no copy of the notes behind, and the next backup removes an earlier one's.
+    """
     dest = Path(dest).expanduser()
-    if dest.exists():
+    if dest.exists() or dest.is_symlink():
         raise UserError(f"{dest} は既にあります。上書きしません", "destination exists")
     if not dest.parent.is_dir():
         raise UserError(f"フォルダー {dest.parent} がありません", "no such directory")
-    tmp = dest.with_name(f".{dest.name}.tmp")
+    # the near-complete copy (every note) an earlier version left when a backup was killed
+    legacy = dest.with_name(f".{dest.name}.tmp")
+    if legacy.is_file() and not legacy.is_symlink():
+        legacy.unlink(missing_ok=True)
     try:
-        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-        target = sqlite3.connect(tmp)
-        try:
-            database.connection().backup(target)
-            target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-        finally:
-            target.close()
-        os.replace(tmp, dest)
+        with atomic_write(dest) as tmp:
+            try:
+                target = sqlite3.connect(tmp)
+                try:
+                    database.connection().backup(target)
+                    target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+                finally:
+                    target.close()
+            finally:
+                # SQLite's own side files of the temporary copy (a failure can leave them)
+                for side in ("-journal", "-wal", "-shm"):
+                    Path(f"{tmp}{side}").unlink(missing_ok=True)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UserError(f"{dest} に書き込めません: {exc}", "cannot write backup") from None
+        raise cannot_write(dest, exc, "cannot write backup") from None
     return dest

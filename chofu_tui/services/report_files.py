@@ -1,20 +1,27 @@
-"""Writing a report file safely: a temporary file in the same folder, renamed into place.
+"""Writing a report file safely: never onto the store, never half-written, never a stray copy.
 
-A failure leaves nothing behind, not even a half-written file, and becomes a UserError.
+The target is checked first: the store, its `-wal`/`-shm`, any SQLite file, a folder, a device
+or any other non-regular file is refused (a symlink counts as what it points to), and an
+existing file is replaced only when asked (`--force`). The file is then written through
+files.atomic_write: a temporary file beside it, renamed into place. A failure leaves nothing
+behind and becomes a UserError.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
-from chofu_tui.errors import UserError
+from chofu_tui.errors import UserError, cannot_write
+from chofu_tui.files import atomic_write
 from chofu_tui.services.report import Report
 
 FORMATS = ("xlsx", "csv", "md")
+SQLITE_HEADER = b"SQLite format 3\x00"
+_WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
+_STORE_SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def default_filename(report: Report, fmt: str, view: str = "annual") -> str:
@@ -28,47 +35,148 @@ def default_filename(report: Report, fmt: str, view: str = "annual") -> str:
     return "-".join(parts) + f".{fmt}"
 
 
-def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call `write` on a temporary file beside `path`, then rename it to `path`."""
-    path = Path(path).expanduser()
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
+def free_path(folder: Path, name: str) -> Path:
+    """`folder/name`, or the first of name-2, name-3, ... not taken: a default never replaces.
+
+    The command line (no -o) and the app's x export both use it.
+    """
+    folder = Path(os.path.abspath(Path(folder).expanduser()))
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    candidate = folder / name
+    n = 1
+    while os.path.lexists(candidate):
+        n += 1
+        candidate = folder / (f"{stem}-{n}.{ext}" if dot else f"{stem}-{n}")
+    return candidate
+
+
+def default_output_path(
+    report: Report, fmt: str, view: str = "annual", folder: Path | None = None
+) -> Path:
+    """Where a report goes when no file is named: the default name in `folder` (the current
+    folder), with a -2, -3 ... suffix when that name is taken."""
+    return free_path(
+        folder if folder is not None else Path.cwd(), default_filename(report, fmt, view)
+    )
+
+
+def _absolute(path: Path) -> Path:
+    return Path(os.path.abspath(Path(path).expanduser()))
+
+
+def is_store_file(real: Path, store: Path) -> bool:
+    """`real` is the store or one of SQLite's side files of it (compared after links)."""
+    store_real = _absolute(store).resolve()
+    names = [store_real, *(Path(f"{store_real}{side}") for side in _STORE_SIDE_FILES)]
+    if real in names:
+        return True
+    for name in names:  # a hard link or a case-insensitive folder: the same file by another name
+        try:
+            if os.path.samefile(real, name):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def check_output(path: Path, *, store: Path | None = None, force: bool = False) -> Path:
+    """The absolute path a report may be written to (a symlink's target), or a UserError.
+
+    Refused: the store and its side files, any SQLite file, a folder, a device or any other
+    non-regular file, a link to nothing, a folder that does not exist; an existing regular
+    file unless `force`.
+    """
+    shown = _absolute(path)
+    real = shown.resolve()  # a symlink to the store is the store
+    if store is not None and is_store_file(real, store):
         raise UserError(
-            f"{path} はフォルダーです。ファイル名を指定してください", "output path is a directory"
+            f"{shown} はこのプログラムのデータベース ({store}) です。"
+            "報告を書くと記録がすべて失われるので、書き込みません。別のファイル名を指定してください",
+            "output path is the store",
         )
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        st = os.stat(real)
+    except FileNotFoundError:
+        if os.path.islink(shown):
+            raise UserError(
+                f"{shown} はリンク先のないリンクです。書き込みません", "dangling symlink"
+            ) from None
+        if not real.parent.is_dir():
+            why = "フォルダーではありません" if real.parent.exists() else "ありません"
+            raise UserError(
+                f"{shown} に書き込めません (フォルダー {real.parent} が{why})",
+                "output folder does not exist",
+            ) from None
+        return real
     except OSError as exc:
+        raise cannot_write(shown, exc, "cannot check the output path") from None
+    if stat.S_ISDIR(st.st_mode):
         raise UserError(
-            f"{path} に書き込めません ({exc.strerror or exc})", "cannot write the output file"
-        ) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
+            f"{shown} はフォルダーです。ファイル名を指定してください", "output path is a directory"
+        )
+    if not stat.S_ISREG(st.st_mode):
+        raise UserError(
+            f"{shown} は通常のファイルではありません (デバイスなど)。書き込みません",
+            "output path is not a regular file",
+        )
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        with open(real, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise UserError(
-            f"{path} に書き込めません ({exc.strerror or exc})", "cannot write the output file"
+            f"{shown} を確かめられません ({exc.strerror or exc})。書き込みません",
+            "cannot read the existing output file",
         ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    return path
+    if head == SQLITE_HEADER or head[:4] in _WAL_MAGIC:
+        raise UserError(
+            f"{shown} は SQLite のデータベース (またはその一部) です。"
+            "報告で上書きするとデータが失われるので、書き込みません",
+            "output path is an SQLite file",
+        )
+    if not force:
+        raise UserError(
+            f"{shown} は既にあります。上書きするには --force を付けてください",
+            "output file exists (use --force to replace it)",
+        )
+    return real
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call `write` on a temporary file beside `path`, then rename it to `path`.
+
+    Never onto an SQLite file, a folder or a device (checked again here for direct callers).
+    """
+    target = check_output(path, force=True)
+    try:
+        with atomic_write(target) as tmp:
+            write(tmp)
+    except OSError as exc:
+        raise cannot_write(target, exc, "cannot write the output file") from None
+    return target
 
 
 def save_report(
-    report: Report, fmt: str, view: str = "annual", path: Path | None = None
+    report: Report,
+    fmt: str,
+    view: str = "annual",
+    path: Path | None = None,
+    *,
+    force: bool = False,
+    store: Path | None = None,
+    folder: Path | None = None,
 ) -> tuple[Path, bool]:
-    """Write the report in `fmt`; without a path, a default name in the current folder.
+    """Write the report in `fmt` to `path`, or to a free default name in `folder` (the current
+    folder). `store` is never written; an existing `path` only with `force`.
 
-    Returns the path written and whether it was the default.
+    Returns the absolute path written and whether it was the default.
     """
+    if fmt not in FORMATS:
+        raise UserError(f"形式 {fmt!r} には対応していません (xlsx, csv, md)", "unknown format")
     defaulted = path is None
-    target = Path(path) if path is not None else Path.cwd() / default_filename(report, fmt, view)
+    target = default_output_path(report, fmt, view, folder) if path is None else Path(path)
+    target = check_output(target, store=store, force=force)
     if fmt == "xlsx":
         from chofu_tui.services.report_xlsx import write_xlsx
 
@@ -77,11 +185,7 @@ def save_report(
         from chofu_tui.services.report_csv import write_csv
 
         return write_csv(report, target, view), defaulted
-    if fmt == "md":
-        from chofu_tui.services.report_text import render_markdown
+    from chofu_tui.services.report_text import render_markdown
 
-        text = render_markdown(report, view)
-        return write_atomically(
-            target, lambda tmp: tmp.write_text(text, encoding="utf-8")
-        ), defaulted
-    raise UserError(f"形式 {fmt!r} には対応していません (xlsx, csv, md)", "unknown format")
+    text = render_markdown(report, view)
+    return write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8")), defaulted

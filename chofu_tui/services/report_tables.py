@@ -1,7 +1,9 @@
 """A report's views as plain tables (headers, typed cells), shared by every writer and the screen.
 
 Cells keep their Python types: int for figures, float for rates, date for dates, str for text,
-None for "no figure". Each writer decides how to show them.
+None for "no figure". Each writer decides how to show them. Text typed by people (notes,
+organisations, coordinators, case codes) comes without control characters, even from rows
+stored before they were refused.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from chofu_tui.safetext import strip_controls
 from chofu_tui.services.report import (
     MONTH_LABELS,
     QUARTER_LABELS,
@@ -143,7 +146,7 @@ def by_area(report: Report) -> Table:
 
 def by_coordinator(report: Report) -> Table:
     cols = [*LEAD, Column("目標", N)]
-    cols += [Column(c, N) for c in report.coordinators]
+    cols += [Column(strip_controls(c), N) for c in report.coordinators]
     cols += [Column("実績", N), Column("数え方", L)]
     rows = tuple((*_lead(r), r.goal, *r.by_coordinator, r.actual, r.basis) for r in report.rows)
     return Table(View.COORDINATOR, tuple(cols), rows, report.rows)
@@ -176,14 +179,14 @@ def notes(report: Report) -> Table:
                 g.qualitative_goal,
                 n.date,
                 f"{n.area} {n.area_name}",
-                n.coordinator,
-                n.organisation or "",
+                strip_controls(n.coordinator),
+                strip_controls(n.organisation or ""),
                 "、".join(n.targets),
                 n.count,
-                n.text,
+                strip_controls(n.text, multiline=True),
             )
             if report.include_cases:
-                cells += (n.case_code or "",)
+                cells += (strip_controls(n.case_code or ""),)
             rows.append(cells)
     return Table(View.NOTES, tuple(cols), tuple(rows))
 

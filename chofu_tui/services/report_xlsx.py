@@ -5,11 +5,20 @@ any "no entries yet" message in row 2, the header in row 3 (frozen, repeated on 
 page), numbers stored as numbers, rates as percentages, dates as dates, widths measured in
 terminal cells so Japanese fits, A4 landscape fitted to the page width.
 Written in openpyxl's write-only mode so a year of 10,000 notes stays quick.
+
+User text is data: every text cell is a string cell (never a formula or an error value, even
+when it starts with "=" or "#"), without control characters. openpyxl's own temporary files
+(one per sheet, holding the notes) are made beside the report, owner-only and locked, and
+removed afterwards, never in /tmp.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -20,8 +29,15 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from rich.cells import cell_len
 
+try:  # POSIX: our temporary files are locked while in use (see files.py)
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+from chofu_tui.files import temp_name
+from chofu_tui.safetext import strip_controls
 from chofu_tui.services.report import SUBSIDY_MARK, Note, Report
-from chofu_tui.services.report_files import write_atomically
+from chofu_tui.services.report_files import check_output, write_atomically
 from chofu_tui.services.report_tables import (
     Cell,
     Column,
@@ -72,8 +88,26 @@ def column_widths(t: Table) -> list[float]:
     return widths
 
 
+def _clean(value: Cell) -> Cell:
+    """Text without control characters (openpyxl refuses most; none belong in a report)."""
+    return strip_controls(value, multiline=True) if isinstance(value, str) else value
+
+
+def _string(ws, text: str) -> WriteOnlyCell:  # type: ignore[no-untyped-def]
+    """A cell that is a string whatever the text looks like ("=1+2", "#N/A")."""
+    cell = WriteOnlyCell(ws, value=strip_controls(text, multiline=True))
+    cell.data_type = "s"  # openpyxl makes "=..." a formula and "#N/A" an error otherwise
+    return cell
+
+
 def _cell(ws, value: Cell, kind: ColumnKind):  # type: ignore[no-untyped-def]
     """A styled cell for figures, dates and long texts; plain values need no cell object."""
+    value = _clean(value)
+    if isinstance(value, str) and value[:1] in ("=", "#"):
+        cell = _string(ws, value)
+        if kind is ColumnKind.LONG_TEXT:
+            cell.alignment = _WRAP
+        return cell
     if kind is ColumnKind.TEXT or value is None:
         return value
     cell = WriteOnlyCell(ws, value=value)
@@ -100,19 +134,20 @@ def _start(ws, report: Report, name: str, t: Table) -> None:  # type: ignore[no-
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.oddHeader.center.text = f"{report.title} {name}"
+    # "&" starts a code in a printed header: a plan's "&" is a letter
+    ws.oddHeader.center.text = strip_controls(f"{report.title} {name}").replace("&", "&&")
     ws.oddFooter.center.text = "&P / &N"
 
-    title = WriteOnlyCell(ws, value=f"{report.title} 【{name}】 {report.as_of_label}")
+    title = _string(ws, f"{report.title} 【{name}】 {report.as_of_label}")
     title.font = _TITLE
     ws.append([title])
     sub = f"{report.plan_title} / 基準日 {report.as_of.isoformat()}"
     if report.empty_message:
         sub += f" / {report.empty_message}"
-    ws.append([sub])
+    ws.append([_string(ws, sub)])
     header = []
     for col in t.columns:
-        c = WriteOnlyCell(ws, value=col.header)
+        c = _string(ws, col.header)  # coordinator names are headers too
         c.font = _BOLD
         c.fill = _HEADER_FILL
         c.alignment = _HEADER_ALIGN
@@ -163,12 +198,12 @@ def _notes_sheet(wb: Workbook, report: Report, name: str) -> None:
     blank = [None] * (NOTE_TEXT_COLUMN - 2)
     for g in report.notes:
         mark = f"{SUBSIDY_MARK} " if g.subsidy else ""
-        heading = WriteOnlyCell(ws, value=f"{g.program_area} / {mark}{g.initiative}")
+        heading = _string(ws, f"{g.program_area} / {mark}{g.initiative}")
         heading.font = _BOLD
         ws.append([heading])
         label = WriteOnlyCell(ws, value="質的目標")
         label.font = _BOLD
-        goal = WriteOnlyCell(ws, value=g.qualitative_goal)
+        goal = _string(ws, g.qualitative_goal)
         goal.alignment = _WRAP
         ws.append([label, *blank, goal])
         for n in g.notes:
@@ -183,14 +218,81 @@ SHEETS = ("年間", "月別", "圏域別", "コーディネーター別", "記�
 
 def workbook(report: Report) -> Workbook:
     wb = Workbook(write_only=True)
+    fill_workbook(wb, report)
+    return wb
+
+
+def fill_workbook(wb: Workbook, report: Report) -> None:
     _figures_sheet(wb, report, "年間", annual(report, months=False))
     _figures_sheet(wb, report, "月別", monthly(report))
     _figures_sheet(wb, report, "圏域別", by_area(report))
     _figures_sheet(wb, report, "コーディネーター別", by_coordinator(report))
     _notes_sheet(wb, report, "記録")
-    return wb
+
+
+# openpyxl names its temporary files through one module function; one writer at a time swaps it
+_SHEET_FILES = threading.Lock()
+
+
+@contextlib.contextmanager
+def _sheet_files_beside(target: Path) -> Iterator[None]:
+    """Make openpyxl's per-sheet temporary files beside `target`, not in /tmp.
+
+    They are named like files.atomic_write's temporaries and locked while in use, so a killed
+    run's leftovers are removed by the next write of the same report; ours go in the finally.
+    """
+    from openpyxl.worksheet import _writer
+
+    held: list[tuple[int, str]] = []
+
+    def create_temporary_file(suffix: str = "") -> str:
+        name = str(temp_name(target))
+        fd = os.open(name, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        held.append((fd, name))
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        _writer.ALL_TEMP_FILES.append(name)
+        return name
+
+    with _SHEET_FILES:
+        original = _writer.create_temporary_file
+        _writer.create_temporary_file = create_temporary_file
+        try:
+            yield
+        finally:
+            _writer.create_temporary_file = original
+            for fd, name in held:
+                with contextlib.suppress(OSError):
+                    os.unlink(name)
+                with contextlib.suppress(ValueError):
+                    _writer.ALL_TEMP_FILES.remove(name)
+                os.close(fd)
+
+
+def _close_quietly(wb: Workbook) -> None:
+    """Close the sheets' half-written XML streams now, quietly: left to the garbage collector
+    after a failure they print "Exception ignored ... Traceback" blocks."""
+    for ws in wb.worksheets:
+        for owner, attr in ((ws, "_rows"), (getattr(ws, "_writer", None), "xf")):
+            stream = getattr(owner, attr, None)
+            if stream is not None:
+                with contextlib.suppress(BaseException):
+                    stream.close()
+                setattr(owner, attr, None)
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
-    # built inside the write: a path that cannot be written never gets a half-made workbook
-    return write_atomically(path, lambda tmp: workbook(report).save(tmp))
+    target = check_output(path, force=True)  # the real file: its temporaries go beside it
+
+    def write(tmp: Path) -> None:
+        # built inside the write: a path that cannot be written never gets a half-made workbook
+        with _sheet_files_beside(target):
+            wb = Workbook(write_only=True)
+            try:
+                fill_workbook(wb, report)
+                wb.save(tmp)
+            except BaseException:
+                _close_quietly(wb)
+                raise
+
+    return write_atomically(target, write)

@@ -221,12 +221,13 @@ def test_a_failed_write_leaves_nothing_behind(
     out.mkdir()
     report = build_report(plan_of(sample), YEAR_END)
 
-    class DiskFull:
-        def save(self, tmp: Path) -> None:
-            Path(tmp).write_bytes(b"PK half a workbook")
-            raise OSError(28, "No space left on device")
+    fill = report_xlsx.fill_workbook
 
-    monkeypatch.setattr(report_xlsx, "workbook", lambda report: DiskFull())
+    def disk_full(wb, report) -> None:  # type: ignore[no-untyped-def]
+        fill(wb, report)  # the sheets' temporary files exist by now
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(report_xlsx, "fill_workbook", disk_full)
     with pytest.raises(UserError, match="書き込めません"):
         write_xlsx(report, out / "r.xlsx")
     assert list(out.iterdir()) == []
