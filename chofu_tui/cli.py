@@ -205,7 +205,11 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return run_app(db_path=getattr(args, "db", None), demo=args.demo)
     if command == "plan" and args.plan_command is None:
         parser.parse_args(["plan", "--help"])
-    ctx = Context.open(getattr(args, "db", None), needs_store=command not in ("targets", "plan"))
+    ctx = Context.open(
+        getattr(args, "db", None),
+        needs_store=command not in ("targets", "plan"),
+        readonly=_reads_only(args),
+    )
     if command == "settings":
         return cmd_settings(ctx, args)
     handler: Callable[[Context, argparse.Namespace], int] = COMMANDS[command]
@@ -213,6 +217,17 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return handler(ctx, args)
     finally:
         ctx.close()
+
+
+# Commands that only read the store: they open it without any write or write lock, so they
+# work while another program writes and on a store they may not write to.
+READ_ONLY_COMMANDS = frozenset({"log", "progress", "report", "check", "backup"})
+
+
+def _reads_only(args: argparse.Namespace) -> bool:
+    if args.command == "settings":  # shown, not changed
+        return args.coordinator is None and args.area is None
+    return args.command in READ_ONLY_COMMANDS
 
 
 def _out(obj: Any) -> None:
@@ -480,7 +495,7 @@ def cmd_settings(ctx: Any, args: argparse.Namespace) -> int:
 def cmd_merge(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services.merge import merge_stores
 
-    if any(src.resolve() == ctx.db_path.resolve() for src in args.sources):
+    if any(_same_file(src, ctx.db_path) for src in args.sources):
         raise UserError("取り込み先と同じデータベースは取り込めません", "source is the target")
     results = merge_stores(args.sources, ctx.catalog)
     for r in results:
@@ -497,6 +512,14 @@ def cmd_merge(ctx: Any, args: argparse.Namespace) -> int:
             f"変更なし {r.entries_unchanged} 件、団体 追加 {r.organisations_added} 件"
         )
     return 0
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file under another name too (a symlink or a hard link)."""
+    try:
+        return a.resolve() == b.resolve() or os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def cmd_backup(ctx: Any, args: argparse.Namespace) -> int:
