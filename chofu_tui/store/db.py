@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -56,9 +57,9 @@ READ_PRAGMAS = {
     # the entry log reads it from there each time it opens (issue 5)
     "cache_size": -16000,
 }
-# A writer's connection: WAL, so readers never wait for it.
+# A writer's connection (which also switches the store to WAL, so readers never wait for it:
+# see _use_wal).
 PRAGMAS = {
-    "journal_mode": "wal",
     "synchronous": 2,  # FULL: a save survives a power cut, not only a crash
     **READ_PRAGMAS,
 }
@@ -282,6 +283,11 @@ def _connect(path: Path, *, readonly: bool) -> Store:
             lock_type="IMMEDIATE",
         )
         db.connect()
+        try:
+            _use_wal(db)
+        except BaseException:
+            db.close()
+            raise
         return db
     if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
         # A plain connection that never writes: the last one to close tidies -wal and -shm.
@@ -300,6 +306,25 @@ def _connect(path: Path, *, readonly: bool) -> Store:
     return _connect_uri(path, f"{uri}?mode=ro&immutable=1")
 
 
+def _use_wal(db: Store) -> None:
+    """Switch the store to WAL (a no-op, and no lock, once it is). While several first starts
+    switch a new store at once, SQLite answers "locked" at once instead of waiting: retry."""
+    conn = db.connection()
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = wal").fetchone()
+            return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc):
+                with db._plain_errors():
+                    raise
+            if time.monotonic() > deadline:
+                raise locked_error(db.path) from exc
+            time.sleep(0.02)
+
+
 def _connect_uri(path: Path, uri: str) -> Store:
     db = Store(path, uri, pragmas=READ_PRAGMAS, timeout=BUSY_TIMEOUT_S,
                check_same_thread=False, uri=True)  # fmt: skip
@@ -312,9 +337,7 @@ def _connect_uri(path: Path, uri: str) -> Store:
     return db
 
 
-def open_store(
-    path: Path, *, readonly: bool = False, create_folder: bool = True
-) -> SqliteDatabase:
+def open_store(path: Path, *, readonly: bool = False, create_folder: bool = True) -> SqliteDatabase:
     """Open the store and bind the models to it.
 
     A missing store is created (owner-only) and migrated, and its folder too when
