@@ -25,7 +25,8 @@ from chofu_tui.errors import StoreError
 from chofu_tui.paths import bundled_plan_dir
 from chofu_tui.plan import PlanCatalog, cache, load_plan_file
 from chofu_tui.services import entries
-from chofu_tui.store import SCHEMA_VERSION, db as store_db
+from chofu_tui.store import SCHEMA_VERSION
+from chofu_tui.store import db as store_db
 from chofu_tui.store.models import Setting, database
 from tests.unit.conftest import CLI, table_dump
 
@@ -113,7 +114,7 @@ def test_simultaneous_first_starts_make_one_store(tmp_path: Path) -> None:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,
-            )  # fmt: skip
+            )
             for i in range(n)
         ]
         deadline = time.monotonic() + 120
