@@ -80,8 +80,12 @@ def locked_error(path: Path) -> StoreError:
     )
 
 
+class ReadOnlyStoreError(StoreError):
+    """The store (its file, or its folder for -wal and -shm) may not be written by us."""
+
+
 def readonly_error(path: Path) -> StoreError:
-    return StoreError(
+    return ReadOnlyStoreError(
         f"データベース {path} に書き込めません: ファイルかフォルダー {path.parent} に"
         "書き込む権限がありません (読み取り専用)。閲覧 (log・progress・report) はできます",
         "database is read-only",
@@ -353,7 +357,14 @@ def open_store(path: Path, *, readonly: bool = False, create_folder: bool = True
         with contextlib.suppress(OSError):
             path.chmod(0o600)  # an empty file we are about to make a store of
     try:
-        db = _connect(path, readonly=readonly and version == SCHEMA_VERSION)
+        try:
+            db = _connect(path, readonly=readonly and version == SCHEMA_VERSION)
+        except ReadOnlyStoreError:
+            if readonly or version != SCHEMA_VERSION:
+                raise
+            # A writer (the app, `add`) on a store it may not write: open it for reading,
+            # so the app can still show it; the first save says why it cannot be saved.
+            db = _connect(path, readonly=True)
     except StoreError:
         raise
     except Exception as exc:

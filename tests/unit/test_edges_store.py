@@ -215,6 +215,34 @@ def test_an_upgrade_that_waits_too_long_is_exit_2(
     con.close()
 
 
+async def test_the_app_opens_and_shows_figures_while_another_program_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chofu_tui.app import make_app
+    from tests.tui.conftest import TODAY, make_ctx, row, seed, settle, text_of
+
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_S", 0.3, raising=False)
+    monkeypatch.setenv("CHOFU_TUI_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("CHOFU_TUI_PLAN_DIR", str(tmp_path / "plans"))
+    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
+    ctx = make_ctx(tmp_path)
+    seed(ctx)
+    ctx.close()
+    other = hold_write_lock(tmp_path / "chofu.db")
+    try:
+        app = make_app(db_path=tmp_path / "chofu.db")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert "3 / 800 回" in row(app, "awareness")
+            await pilot.press("n", "a", "w", "enter", "ctrl+s")  # a save must wait: it says why
+            await settle(pilot)
+            assert "別のプログラム" in text_of(app, "#error")
+        app.ctx.close()
+    finally:
+        other.rollback()
+        other.close()
+
+
 # ------------------------------------------------------------ foreign files
 
 
