@@ -215,6 +215,25 @@ def test_an_upgrade_that_waits_too_long_is_exit_2(
     con.close()
 
 
+def test_switching_a_store_to_wal_while_another_program_writes_is_exit_2(
+    cli: CLI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_db, "BUSY_TIMEOUT_S", 0.3, raising=False)
+    assert cli(*ADD, "--db", str(tmp_path / "a.db"))[0] == 0
+    copy = tmp_path / "copy.db"  # a backup is one self-contained file, not in WAL mode
+    assert cli("backup", str(copy), "--db", str(tmp_path / "a.db"))[0] == 0
+    other = hold_write_lock(copy)
+    try:
+        code, _, err = cli(*ADD, "--db", str(copy))
+        assert code == 2 and "別のプログラム" in err, err
+        code, out, err = cli("log", "--fy", "2024", "--db", str(copy))  # reading still works
+        assert code == 0 and "1 件" in out, err
+    finally:
+        other.rollback()
+        other.close()
+    assert cli(*ADD, "--db", str(copy))[0] == 0
+
+
 async def test_the_app_opens_and_shows_figures_while_another_program_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
