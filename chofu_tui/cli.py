@@ -294,7 +294,11 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return run_app(db_path=getattr(args, "db", None), demo=args.demo)
     if command == "plan" and args.plan_command is None:
         parser.parse_args(["plan", "--help"])
-    ctx = Context.open(getattr(args, "db", None), needs_store=command not in ("targets", "plan"))
+    ctx = Context.open(
+        getattr(args, "db", None),
+        needs_store=command not in ("targets", "plan"),
+        readonly=_reads_only(args),
+    )
     if command == "settings":
         return cmd_settings(ctx, args)
     handler: Callable[[Context, argparse.Namespace], int] = COMMANDS[command]
@@ -307,6 +311,17 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 # json.dumps escapes C0 controls but, with ensure_ascii=False, writes DEL, C1 controls (U+009B
 # is a terminal's CSI) and bidi overrides as they are: escape them too (still the same JSON).
 _JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+# Commands that only read the store: they open it without any write or write lock, so they
+# work while another program writes and on a store they may not write to.
+READ_ONLY_COMMANDS = frozenset({"log", "progress", "report", "check", "backup"})
+
+
+def _reads_only(args: argparse.Namespace) -> bool:
+    if args.command == "settings":  # shown, not changed
+        return args.coordinator is None and args.area is None
+    return args.command in READ_ONLY_COMMANDS
 
 
 def _out(obj: Any) -> None:
@@ -593,7 +608,7 @@ def cmd_settings(ctx: Any, args: argparse.Namespace) -> int:
 def cmd_merge(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services.merge import merge_stores
 
-    if any(src.resolve() == ctx.db_path.resolve() for src in args.sources):
+    if any(_same_file(src, ctx.db_path) for src in args.sources):
         raise UserError("取り込み先と同じデータベースは取り込めません", "source is the target")
     results = merge_stores(args.sources, ctx.catalog, skip_invalid=args.skip_invalid)
     for r in results:
@@ -650,6 +665,14 @@ def cmd_check(ctx: Any, args: argparse.Namespace) -> int:
         "記録は今のまま集計されます。画面の記録一覧 (l) で e を押して直してください"
     )
     return 2
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file under another name too (a symlink or a hard link)."""
+    try:
+        return a.resolve() == b.resolve() or os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def cmd_backup(ctx: Any, args: argparse.Namespace) -> int:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from chofu_tui.fiscal import FiscalYear
-from chofu_tui.paths import default_db_path
+from chofu_tui.paths import chosen_db_path
 from chofu_tui.plan import Plan, PlanCatalog
 from chofu_tui.services import settings as settings_service
 
@@ -34,12 +34,16 @@ class Context:
         *,
         needs_store: bool = True,
         catalog: PlanCatalog | None = None,
+        readonly: bool = False,
     ) -> Context:
-        ctx = cls(catalog or PlanCatalog(), Path(db_path) if db_path else default_db_path())
+        """`readonly`: the caller only reads the store (log, progress, report ...), so it needs
+        no write lock and works on a store it may not write to."""
+        path, is_default = chosen_db_path(db_path)
+        ctx = cls(catalog or PlanCatalog(), path)
         if needs_store:
             from chofu_tui.store import open_store
 
-            ctx._db = open_store(ctx.db_path)  # type: ignore[arg-type]
+            ctx._db = open_store(path, readonly=readonly, create_folder=is_default)
         return ctx
 
     def close(self) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +59,8 @@ def load_plan_file(path: Path) -> Plan:
 
 
 def _parse(content: bytes, path: Path) -> Plan:
+    import tomllib  # here: a start that finds the plan cached never imports it
+
     from chofu_tui.plan.validate import ValidationError, validate_plan
 
     try:

@@ -74,7 +74,12 @@ class Saved:
 
 
 def device_id() -> str:
-    return Setting.get_by_id("device_id").value
+    row = Setting.get_or_none(Setting.key == "device_id")
+    if row is None:  # made by the first write that needs it: opening a store writes nothing
+        with database.atomic():
+            Setting.insert(key="device_id", value=str(uuid.uuid4())).on_conflict_ignore().execute()
+        row = Setting.get_by_id("device_id")
+    return str(row.value)
 
 
 def resolve_area(plan: Plan, text: str | int | None) -> int | None:

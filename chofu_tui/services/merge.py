@@ -9,9 +9,13 @@ Merging the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import shutil
 import sqlite3
+import tempfile
 import uuid as uuid_module
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +41,26 @@ class MergeResult:
     skipped: tuple[Problem, ...] = ()  # rows left out by --skip-invalid, with why
 
 
+@contextlib.contextmanager
+def _open_source(path: Path) -> Iterator[sqlite3.Connection]:
+    """Another store, opened so that nothing is ever written beside it (a plain copy on a
+    USB stick, read-only media): immutable, so SQLite makes no -wal or -shm there."""
+    with contextlib.ExitStack() as stack:
+        wal = Path(f"{path}-wal")
+        if wal.is_file() and wal.stat().st_size:
+            # Saves not yet in the file itself: read a private copy of the pair instead.
+            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="chofu-merge-")))
+            shutil.copyfile(path, tmp / "source.db")
+            shutil.copyfile(wal, tmp / "source.db-wal")
+            uri = f"{(tmp / 'source.db').as_uri()}?mode=ro"
+        else:
+            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
+        con = sqlite3.connect(uri, uri=True)
+        stack.callback(con.close)
+        con.row_factory = sqlite3.Row
+        yield con
+
+
 def _read_source(path: Path) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
     """Read another store without changing a byte of it."""
     if path.is_dir():
@@ -46,9 +70,7 @@ def _read_source(path: Path) -> tuple[list[dict], list[dict], dict[str, list[str
     if not path.is_file():
         raise UserError(f"取り込むファイル {path} がありません", "no such file")
     try:
-        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        con.row_factory = sqlite3.Row
-        try:
+        with _open_source(path) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise UserError(
@@ -60,9 +82,7 @@ def _read_source(path: Path) -> tuple[list[dict], list[dict], dict[str, list[str
             targets: dict[int, list[str]] = {}
             for entry_id, target_id in con.execute("SELECT entry_id, target_id FROM entry_target"):
                 targets.setdefault(entry_id, []).append(target_id)
-        finally:
-            con.close()
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, OSError) as exc:
         raise UserError(
             f"{path} は chofu-tui のデータベースとして読めません: {exc}", "not a chofu-tui store"
         ) from None

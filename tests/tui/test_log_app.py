@@ -90,7 +90,15 @@ async def test_memo_first_line_in_lists_and_whole_in_detail(ctx) -> None:
 
 
 async def test_a_year_without_a_plan_lists_and_edits_its_entries(ctx) -> None:
-    typo = log(ctx, "awareness", date=dt.date(2025, 11, 18), note="年を誤記")
+    # A wrong year, typed on a later day (a date after today is refused when logged).
+    draft = entries.EntryDraft(
+        targets=("awareness",),
+        date=dt.date(2025, 11, 18),
+        area=2,
+        coordinator="石井",
+        note="年を誤記",
+    )
+    typo = entries.log_entry(ctx.catalog, draft, today=dt.date(2025, 11, 18)).entry
     app = ChofuApp(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)

@@ -23,6 +23,7 @@ def plan_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, plan_dir: Path) -> Path:
     path = tmp_path / "data" / "chofu.db"
+    path.parent.mkdir()  # an explicit path (CHOFU_TUI_DB) needs an existing folder
     monkeypatch.setenv("CHOFU_TUI_DB", str(path))
     monkeypatch.setenv("CHOFU_TUI_TODAY", "2024-10-01")
     return path
