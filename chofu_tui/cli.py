@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import re
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
@@ -277,7 +278,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _ignore_file_size_signal() -> None:
     """A file-size limit (ulimit -f) should fail a write with EFBIG, not kill the process."""
-    import signal
 
     if hasattr(signal, "SIGXFSZ"):
         with contextlib.suppress(ValueError):  # only the main thread may set it

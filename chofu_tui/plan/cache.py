@@ -16,22 +16,16 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import types
+import typing
 from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from chofu_tui.paths import cache_dir, make_private_dir
 from chofu_tui.plan import models
-from chofu_tui.plan.models import (
-    Area,
-    Coordinator,
-    Initiative,
-    Plan,
-    ProgramArea,
-    Target,
-    TargetKind,
-)
+from chofu_tui.plan.models import Plan
 
 FORMAT = "chofu-tui plan cache"
 FORMAT_VERSION = 1
@@ -87,14 +81,12 @@ def _date(value: Any) -> dt.date:
         raise _Bad from None
 
 
-def _kind(value: Any) -> TargetKind:
-    try:
-        return TargetKind(_str(value))
-    except ValueError:
-        raise _Bad from None
+def _object(cls: type) -> Convert:
+    """A converter for a plan dataclass, derived from its fields' types, so a field added to
+    plan/models.py is cached without a second list to keep in step."""
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: _converter(hints[f.name]) for f in dataclasses.fields(cls)}
 
-
-def _object(cls: type, fields: dict[str, Convert]) -> Convert:
     def build(value: Any) -> Any:
         if type(value) is not dict or value.keys() != fields.keys():
             raise _Bad
@@ -103,57 +95,39 @@ def _object(cls: type, fields: dict[str, Convert]) -> Convert:
     return build
 
 
-# One converter per field of each dataclass (a test keeps these in step with plan/models.py).
-_target = _object(
-    Target,
-    {
-        "id": _str,
-        "label": _str,
-        "target": _int,
-        "unit": _str,
-        "kind": _kind,
-        "source": _optional(_str),
-        "per_area_min": _optional(_int),
-    },
-)
-_initiative = _object(
-    Initiative,
-    {
-        "id": _str,
-        "heading": _str,
-        "title": _str,
-        "content": _str,
-        "expected_effect": _str,
-        "qualitative_goal": _str,
-        "targets": _tuple(_target),
-        "quantitative_note": _str,
-        "subsidy": _bool,
-    },
-)
-_program_area = _object(
-    ProgramArea,
-    {
-        "id": _str,
-        "numeral": _str,
-        "name": _str,
-        "initiatives": _tuple(_initiative),
-        "overview": _str,
-    },
-)
-_plan = _object(
-    Plan,
-    {
-        "fiscal_year": _int,
-        "title": _str,
-        "areas": _tuple(_object(Area, {"no": _int, "name": _str})),
-        "program_areas": _tuple(_program_area),
-        "issued": _optional(_date),
-        "issuer": _tuple(_str),
-        "staffing": _optional(_int),
-        "subsidy_program": _str,
-        "coordinators": _tuple(_object(Coordinator, {"name": _str, "area": _optional(_int)})),
-    },
-)
+def _converter(hint: Any) -> Convert:
+    origin = typing.get_origin(hint)
+    if origin is Annotated:
+        return _converter(typing.get_args(hint)[0])
+    if origin in (types.UnionType, typing.Union):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"plan cache: unsupported type {hint!r}")
+        return _optional(_converter(inner[0]))
+    if origin is tuple:
+        return _tuple(_converter(typing.get_args(hint)[0]))
+    if hint is dt.date:
+        return _date
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return _enum(hint)
+    if hint in (str, int, bool):
+        return _exact(hint)
+    if dataclasses.is_dataclass(hint):
+        return _object(hint)  # type: ignore[arg-type]
+    raise TypeError(f"plan cache: unsupported type {hint!r}")
+
+
+def _enum(kind: type[Enum]) -> Convert:
+    def convert(value: Any) -> Any:
+        try:
+            return kind(_str(value))
+        except ValueError:
+            raise _Bad from None
+
+    return convert
+
+
+_plan = _object(Plan)
 
 
 def from_data(data: Any, key: str) -> Plan:
