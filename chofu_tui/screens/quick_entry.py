@@ -2,11 +2,15 @@
 
 The first field picks targets: type a number, part of an id (`aw`) or of a label (`啓発`),
 Enter ticks the highlighted one (more than one may be ticked), ctrl+s saves from any field.
+Nothing is ticked that the user did not tick: a program screen's targets are only listed first.
+Every piece of user text is shown as `rich.text.Text`, never parsed as markup.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+import re
 
 from rich.text import Text
 from textual import on, work
@@ -15,18 +19,117 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Static, TextArea
 
 from chofu_tui import i18n
 from chofu_tui.context import Context
 from chofu_tui.errors import UserError
-from chofu_tui.fiscal import parse_date
+from chofu_tui.fiscal import FiscalYear, parse_date
 from chofu_tui.plan import Plan, Target
+from chofu_tui.screens.prompt import ConfirmDialog
 from chofu_tui.services import entries, organisations
+from chofu_tui.services import settings as settings_service
 from chofu_tui.services.dashboard import match_targets
 from chofu_tui.textfmt import fit
 
+try:
+    from chofu_tui.services.settings import default_coordinator
+except ImportError:  # the settings slice adds it; until it is merged, the same rule here
+
+    def default_coordinator() -> str:
+        """記録者: the name in settings, else the one on the store's latest entry."""
+        name = settings_service.load().coordinator
+        if not name:
+            last = entries.list_entries(limit=1)
+            name = last[0].coordinator if last else ""
+        return name
+
+
 SHOWN = 5  # matching targets listed under the filter
+# The picker's rows: explicit colours, readable in any theme (reverse video was near invisible).
+CURSOR_STYLE = "bold #000000 on #ffd75f"
+TICKED_STYLE = "bold #000000 on #87d787"
+
+# The form's own words (beside their only use).
+KEYS = "ctrl+s 保存  Esc 閉じる  ctrl+l 前回の日付  Tab 次へ  メモは Enter で改行"
+TARGETS_PLACEHOLDER = "番号・id・名前で絞り込み、Enter で選択 (複数可)  例: aw 啓発"
+NOTE_PLACEHOLDER = "複数行可 (Enter で改行)。個人が分かることは書かない"
+DISCARD_QUESTION = "入力した内容を破棄して閉じますか"
+NEED_DATE = "日付を入力してください (例: 2024-05-10、5/10、令和6年5月10日)"
+BAD_DATE = "日付が正しくありません (例: 2024-05-10、5/10、令和6年5月10日)"
+NEED_COORDINATOR = "記録者を入力してください (設定 s で既定の名前を登録できます)"
+OTHER_YEAR = (
+    "{fy}に記録します (表示中の{shown}の集計には入りません)。このまま保存するにはもう一度 ctrl+s"
+)
+NO_LAST_DATE = "前回の日付がありません"
+
+# Field keys: the widget ids of the form. The service's names (EntryDraft fields) map onto them.
+DRAFT_FIELDS = {
+    "targets": "targets",
+    "date": "date",
+    "area": "area",
+    "count": "count",
+    "organisation": "org",
+    "org": "org",
+    "case_code": "case",
+    "case": "case",
+    "coordinator": "coord",
+    "coord": "coord",
+    "note": "note",
+}
+# Until the service names the field of its errors, the field is read from the message.
+MESSAGE_FIELDS = (
+    ("org", ("団体名",)),
+    ("date", ("日付",)),
+    ("area", ("圏域",)),
+    ("count", ("回数",)),
+    ("case", ("ケースコード",)),
+    ("note", ("メモ",)),
+    ("coord", ("記録者", "名前")),
+    ("targets", ("目標",)),
+)
+# Command-line flags in a service message, as the form calls the field.
+FLAG_NAMES = {
+    "org": "団体名",
+    "date": "日付",
+    "area": "圏域",
+    "count": "回数",
+    "case": "ケースコード",
+    "coordinator": "記録者",
+    "note": "メモ",
+}
+_FLAG_THEN_NAME = re.compile(r"--[a-z][a-z-]*\s*\(([^)]+)\)\s*")  # 「--org (団体名) 付きで」
+_NAME_THEN_FLAG = re.compile(r"\s*\(--[a-z][a-z-]*\)")  # 「団体名 (--org) が必要です」
+_FLAG = re.compile(r"--([a-z][a-z-]*)")
+
+_PARSE_TAKES_TODAY = "today" in inspect.signature(parse_date).parameters
+_LAST_DATE: dict[str, dt.date] = {}  # per store: the date of the entry this app saved last
+
+
+class FieldError(UserError):
+    """A form check that names the field it is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def for_app(message: str) -> str:
+    """A service message without command-line flags: the app has fields, not options."""
+    message = _FLAG_THEN_NAME.sub(r"\1", message)
+    message = _NAME_THEN_FLAG.sub("", message)
+    return _FLAG.sub(lambda m: FLAG_NAMES.get(m.group(1), ""), message)
+
+
+def field_of(exc: UserError) -> str | None:
+    """The form field an error is about: the error's own `field`, else read from its words."""
+    named = getattr(exc, "field", None)
+    if isinstance(named, str):
+        return DRAFT_FIELDS.get(named)
+    for key, words in MESSAGE_FIELDS:
+        if any(w in exc.message for w in words):
+            return key
+    return None
 
 
 class TargetFilter(Input):
@@ -42,6 +145,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
     CSS_PATH = "quick_entry.tcss"
     BINDINGS = [  # noqa: RUF012
         Binding("ctrl+s", "save", i18n.KEY_SAVE, id="save", priority=True),
+        Binding("ctrl+l", "last_date", "前回の日付", id="last-date", priority=True),
         Binding("escape", "cancel", i18n.KEY_CANCEL, id="cancel"),
     ]
 
@@ -54,32 +158,45 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         preselect: str | None = None,
         record: entries.EntryRecord | None = None,
     ) -> None:
+        """`preselect`: the target highlighted on the screen behind; listed first, not ticked."""
         super().__init__()
         self.ctx = ctx
         self.plan = plan
         self.day = day
         self.record = record
         self.chosen: list[str] = list(record.targets) if record else []
-        if preselect and not self.chosen and (t := plan.target(preselect)) and t.loggable:
-            self.chosen.append(preselect)
+        self.first = self._listed_first(preselect)
         self.matches: list[tuple[int, Target]] = []
         self.highlight = 0
         self._moved = False  # the highlight was moved with the arrow keys
         self.saving = False
+        self._orgs_loaded = False
         self._known_orgs: set[str] = set()
         self._org_names: list[str] = []
+        self._initial: tuple[object, ...] = ()
+        self._error_field: str | None = None
+        self._confirmed: str | None = None  # the date text whose other year was announced
+
+    def _listed_first(self, preselect: str | None) -> dict[str, int]:
+        """The highlighted target, then the rest of its program area, ahead of the others."""
+        if not preselect or self.plan.target(preselect) is None:
+            return {}
+        pa, _ = self.plan.initiative_of(preselect)
+        ids = [preselect] + [t.id for i in pa.initiatives for t in i.targets if t.id != preselect]
+        return {tid: n for n, tid in enumerate(ids)}
 
     def compose(self) -> ComposeResult:
         title = i18n.ENTRY_EDIT_TITLE if self.record else i18n.ENTRY_TITLE
         with Vertical(id="dialog"):
-            yield Static(f"{title} ({self.plan.fy.label})", id="title")
-            yield Label(i18n.ENTRY_TARGETS, classes="muted")
-            yield TargetFilter(id="target-filter", placeholder="例: aw / 啓発 / 3")
+            yield Static(Text(f"{title} ({self.plan.fy.label})"), id="title")
+            with Horizontal(id="picker-row"):
+                yield Label("目標")
+                yield TargetFilter(id="target-filter", placeholder=TARGETS_PLACEHOLDER)
             yield Static(id="target-list")
             yield Static(id="chosen")
             with Horizontal(classes="field"):
                 yield Label(i18n.ENTRY_DATE)
-                yield Input(id="date", max_length=10)
+                yield Input(id="date", max_length=20)
                 yield Label(i18n.ENTRY_AREA, classes="short")
                 yield Input(id="area")
                 yield Label(i18n.ENTRY_COUNT, classes="short")
@@ -93,11 +210,13 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
                 yield Input(id="case", placeholder="例: C1024")
                 yield Label(i18n.ENTRY_COORD, classes="short")
                 yield Input(id="coord")
-            with Horizontal(classes="field"):
+            with Horizontal(id="note-row"):
                 yield Label(i18n.ENTRY_NOTE)
-                yield Input(id="note")
-            yield Static(id="error", classes="error")
-            yield Static(i18n.ENTRY_HINT, classes="muted")
+                yield TextArea(
+                    id="note", soft_wrap=True, compact=True, placeholder=NOTE_PLACEHOLDER
+                )
+            yield Static(id="error")
+            yield Static(KEYS, id="keys", classes="muted")
 
     def on_mount(self) -> None:
         self._load_organisations()
@@ -110,27 +229,34 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
                 "org": rec.organisation or "",
                 "case": rec.case_code or "",
                 "coord": rec.coordinator,
-                "note": rec.note,
             }
+            self.query_one("#note", TextArea).load_text(rec.note)
         else:
-            mine = self.ctx.settings()
-            area, coord = mine.area, mine.coordinator
-            if area is None or not coord:
+            area = self.ctx.settings().area
+            if area is None:
                 last = entries.list_entries(limit=1)
-                if last:
-                    area = area if area is not None else last[0].area
-                    coord = coord or last[0].coordinator
+                area = last[0].area if last else None
             values = {
                 "date": self.day.isoformat(),
                 "area": str(area) if area is not None else "",
-                "coord": coord,
+                "coord": default_coordinator(),
             }
         for key, value in values.items():
             self.query_one(f"#{key}", Input).value = value
+        self._initial = self._snapshot()
         self.matches = self._match("")
         self._show_targets()
         self.call_after_refresh(self._show_targets)  # again, now that the width is known
         self.query_one("#target-filter").focus()
+
+    def _snapshot(self) -> tuple[object, ...]:
+        """What the user has entered (the filter's text is only a search)."""
+        values = tuple(i.value for i in self.query(".field Input"))
+        return (tuple(self.chosen), values, self.query_one("#note", TextArea).text)
+
+    @property
+    def touched(self) -> bool:
+        return self._snapshot() != self._initial
 
     @work(thread=True, group="orgs", exit_on_error=False)
     def _load_organisations(self) -> None:
@@ -141,32 +267,38 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
     def _set_organisations(self, names: list[str]) -> None:
         self._org_names = names
         self._known_orgs = {organisations.org_key(n) for n in names}
+        self._orgs_loaded = True
         self.query_one("#org", Input).suggester = SuggestFromList(names, case_sensitive=False)
+        self._show_org_hint()  # a name filled in before the registry arrived (the edit form)
 
     # The target picker.
     def _show_targets(self) -> None:
         width = self.query_one("#target-list").size.width or 70
         text = Text()
         for n, (i, t) in enumerate(self.matches[:SHOWN]):
-            tick = "[x]" if t.id in self.chosen else "[ ]"
-            line = fit(f"{tick} {i:>2} {t.label}", width - 26) + " " + fit(t.id, 25)
-            text.append(line, style="reverse" if n == self.highlight else "")
+            ticked, cursor = t.id in self.chosen, n == self.highlight
+            line = f"{'>' if cursor else ' '}{'[x]' if ticked else '[ ]'} {i:>2} {t.label}"
+            line = fit(line, width - 26) + " " + fit(t.id, 25)
+            text.append(line, style=CURSOR_STYLE if cursor else TICKED_STYLE if ticked else "")
             text.append("\n")
         if not self.matches:
             text.append("(該当する目標はありません)", style="dim")
         more = len(self.matches) - SHOWN
         if more > 0:
             text.append(f"ほか {more} 件 (続けて入力して絞り込み)", style="dim")
-        self.query_one("#target-list", Static).update(text)
+        self.query_one("#target-list", Static).update(text.rstrip() or text)
         labels = [self.plan.target(tid).label for tid in self.chosen]  # type: ignore[union-attr]
         self.query_one("#chosen", Static).update(
-            i18n.ENTRY_TARGETS_CHOSEN + ("、".join(labels) or i18n.ENTRY_NONE_CHOSEN)
+            Text(i18n.ENTRY_TARGETS_CHOSEN + ("、".join(labels) or i18n.ENTRY_NONE_CHOSEN))
         )
 
     def _match(self, query: str) -> list[tuple[int, Target]]:
         found = match_targets(self.plan, query)
-        if not query.strip():  # ticked targets first, so that their [x] is in view
-            found.sort(key=lambda hit: hit[1].id not in self.chosen)
+        if not query.strip():  # ticked first (their [x] in view), then the screen's own targets
+            last = len(self.first)
+            found.sort(
+                key=lambda hit: (hit[1].id not in self.chosen, self.first.get(hit[1].id, last))
+            )
         return found
 
     @on(Input.Changed, "#target-filter")
@@ -200,16 +332,29 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         self.highlight = 0
         self._moved = False
         self._show_targets()
+        self._changed("targets")
 
     @on(Input.Submitted, ".field Input")
     def _next_field(self, event: Input.Submitted) -> None:
         self.focus_next()
 
+    @on(Input.Changed, ".field Input")
+    def _field_changed(self, event: Input.Changed) -> None:
+        if event.input.id:
+            self._changed(event.input.id)
+
+    @on(TextArea.Changed, "#note")
+    def _note_changed(self, event: TextArea.Changed) -> None:
+        self._changed("note")
+
     @on(Input.Changed, "#org")
-    def _org_hint(self, event: Input.Changed) -> None:
-        name = organisations.display_name(event.value)
+    def _org_changed(self, event: Input.Changed) -> None:
+        self._show_org_hint()
+
+    def _show_org_hint(self) -> None:
+        name = organisations.display_name(self.query_one("#org", Input).value)
         hint = ""
-        if name:
+        if name and self._orgs_loaded:  # before the registry is read, every name looks new
             key = organisations.org_key(name)
             if key in self._known_orgs:
                 hint = i18n.ENTRY_KNOWN_ORG
@@ -218,42 +363,132 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
                 hint = i18n.ENTRY_NEW_ORG.format(name=name)
                 if near:
                     hint += "  " + i18n.ENTRY_ORG_NEAR.format(names="、".join(near))
-        self.query_one("#org-hint", Static).update(hint)
+        self.query_one("#org-hint", Static).update(Text(hint))
+
+    # Messages under the form: one field's error, or the question about another year.
+    def _changed(self, field: str) -> None:
+        date = self.query_one("#date", Input).value
+        if field == "date" and self._confirmed is not None and date != self._confirmed:
+            self._confirmed = None  # a new date: say again if it is another year
+            self._clear_message()
+        if self._error_field is None or field != self._error_field:
+            return
+        try:  # fixed? run the same checks as saving, and clear once this field passes
+            self._checked()
+        except UserError as exc:
+            if field_of(exc) == field:
+                return
+        self._clear_message()
+
+    def _show_message(self, text: str, kind: str) -> None:
+        message = self.query_one("#error", Static)
+        message.set_classes(kind)
+        message.update(Text(text))
+
+    def _clear_message(self) -> None:
+        if self._error_field is not None:
+            self._mark(self._error_field, False)
+        self._error_field = None
+        self._show_message("", "")
+
+    def _mark(self, field: str, bad: bool) -> None:
+        widget = "#target-filter" if field == "targets" else f"#{field}"
+        for w in self.query(widget):
+            w.set_class(bad, "-invalid")
+
+    def show_error(self, exc: UserError | str) -> None:
+        self.saving = False
+        field = field_of(exc) if isinstance(exc, UserError) else None
+        message = exc.message if isinstance(exc, UserError) else exc
+        self._clear_message()
+        self._error_field = field
+        if field is not None:
+            self._mark(field, True)
+        self._show_message(i18n.ERROR.format(message=for_app(message)), "error")
+
+    # Dates.
+    def _parse_day(self, text: str) -> dt.date:
+        if not text:
+            raise FieldError("date", NEED_DATE)
+        try:
+            if _PARSE_TAKES_TODAY:
+                return parse_date(text, today=self.ctx.today())  # type: ignore[call-arg]
+            return parse_date(text)
+        except UserError as exc:
+            raise FieldError("date", exc.message) from None
+        except ValueError:  # the parser's words quote the text; the form shows what it accepts
+            raise FieldError("date", BAD_DATE) from None
+
+    def action_last_date(self) -> None:
+        """ctrl+l: the date of the entry saved last (several entries for one past day)."""
+        day = _LAST_DATE.get(str(self.ctx.db_path))
+        if day is None:
+            recent = entries.list_entries(limit=100)  # newest dates; the latest logged of them
+            day = max(recent, key=lambda r: r.created_at).date if recent else None
+        if day is None:
+            self.notify(NO_LAST_DATE, severity="warning")
+            return
+        self.query_one("#date", Input).value = day.isoformat()
 
     # Saving.
+    def _checked(self) -> entries.EntryDraft:
+        """The draft after the service's checks, then the form's own: a name for 記録者."""
+        draft = self._draft()
+        entries.check_draft(self.ctx.catalog, draft)
+        if not draft.coordinator:  # required here; the command line only warns
+            raise FieldError("coord", NEED_COORDINATOR)
+        return draft
+
     def _draft(self) -> entries.EntryDraft:
         def value(key: str) -> str:
             return self.query_one(f"#{key}", Input).value.strip()
 
-        try:
-            day = parse_date(value("date"))
-        except ValueError:
-            raise UserError(i18n.ENTRY_BAD_DATE) from None
+        day = self._parse_day(value("date"))
         try:
             count = int(value("count") or "1")
         except ValueError:
-            raise UserError(i18n.ENTRY_BAD_COUNT) from None
+            raise FieldError("count", i18n.ENTRY_BAD_COUNT) from None
+        try:
+            area = entries.resolve_area(self.plan, value("area"))
+        except UserError as exc:
+            raise FieldError("area", exc.message) from None
         return entries.EntryDraft(
             targets=tuple(self.chosen),
             date=day,
-            area=entries.resolve_area(self.plan, value("area")),
+            area=area,
             count=count,
             organisation=value("org") or None,
             case_code=value("case") or None,
-            coordinator=value("coord"),
-            note=value("note"),
+            coordinator=" ".join(value("coord").split()),
+            note=self.query_one("#note", TextArea).text.strip(),
         )
+
+    def _other_year(self, day: dt.date) -> FiscalYear | None:
+        """The entry's year when it is neither the year in view nor (editing) its own year."""
+        fy = FiscalYear.of(day)
+        home = {self.plan.fy.year}
+        if self.record is not None:
+            home.add(self.record.fiscal_year.year)
+        return None if fy.year in home else fy
 
     def action_save(self) -> None:
         if self.saving:
             return
         try:
-            draft = self._draft()
+            draft = self._checked()  # every check before asking about the year
         except UserError as exc:
-            self.show_error(exc.message)
+            self.show_error(exc)
+            return
+        other = self._other_year(draft.date)
+        date = self.query_one("#date", Input).value
+        if other is not None and self._confirmed != date:
+            self._clear_message()
+            self._confirmed = date
+            self._show_message(OTHER_YEAR.format(fy=other.label, shown=self.plan.fy.label), "ask")
             return
         self.saving = True
-        self.query_one("#error", Static).update(i18n.ENTRY_SAVING)
+        self._clear_message()
+        self._show_message(i18n.ENTRY_SAVING, "")
         self._save(draft)
 
     @work(thread=True, exclusive=True, exit_on_error=False)
@@ -264,7 +499,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             else:
                 saved = entries.log_entry(self.ctx.catalog, draft)
         except UserError as exc:
-            self.app.call_from_thread(self.show_error, exc.message)
+            self.app.call_from_thread(self.show_error, exc)
             return
         except Exception as exc:  # a locked or damaged store: say so, keep what was typed
             why = (
@@ -274,11 +509,17 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             )
             self.app.call_from_thread(self.show_error, f"保存できませんでした ({why})")
             return
+        _LAST_DATE[str(self.ctx.db_path)] = saved.entry.date
         self.app.call_from_thread(self.dismiss, saved)
 
-    def show_error(self, message: str) -> None:
-        self.saving = False
-        self.query_one("#error", Static).update(i18n.ERROR.format(message=message))
-
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Esc: an untouched form closes at once; typed content is only dropped when confirmed."""
+        if not self.touched:
+            self.dismiss(None)
+            return
+
+        def answered(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog(DISCARD_QUESTION), answered)
