@@ -99,10 +99,9 @@ FLAG_NAMES = {
     "note": "メモ",
 }
 _FLAG_THEN_NAME = re.compile(r"--[a-z][a-z-]*\s*\(([^)]+)\)\s*")  # 「--org (団体名) 付きで」
-_NAME_THEN_FLAG = re.compile(r"\s*\(--[a-z][a-z-]*\)")  # 「団体名 (--org) が必要です」
+_NAME_THEN_FLAG = re.compile(r"\s*\(--[a-z][a-z-]*\)\s*")  # 「団体名 (--org) が必要です」
 _FLAG = re.compile(r"--([a-z][a-z-]*)")
 
-_PARSE_TAKES_TODAY = "today" in inspect.signature(parse_date).parameters
 _LAST_DATE: dict[str, dt.date] = {}  # per store: the date of the entry this app saved last
 
 
@@ -411,7 +410,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         if not text:
             raise FieldError("date", NEED_DATE)
         try:
-            if _PARSE_TAKES_TODAY:
+            if "today" in inspect.signature(parse_date).parameters:  # 5/10: not after today
                 return parse_date(text, today=self.ctx.today())  # type: ignore[call-arg]
             return parse_date(text)
         except UserError as exc:
