@@ -13,7 +13,7 @@ import inspect
 import re
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -59,7 +59,8 @@ NEED_DATE = "日付を入力してください (例: 2024-05-10、5/10、令和6
 BAD_DATE = "日付が正しくありません (例: 2024-05-10、5/10、令和6年5月10日)"
 NEED_COORDINATOR = "記録者を入力してください (設定 s で既定の名前を登録できます)"
 OTHER_YEAR = (
-    "{fy}に記録します (表示中の{shown}の集計には入りません)。このまま保存するにはもう一度 ctrl+s"
+    "{fy}に記録します (表示中の{shown}の集計には入りません)\n"
+    "このまま保存するにはもう一度 ctrl+s、違うときは日付を直してください"
 )
 NO_LAST_DATE = "前回の日付がありません"
 
@@ -101,6 +102,7 @@ FLAG_NAMES = {
 _FLAG_THEN_NAME = re.compile(r"--[a-z][a-z-]*\s*\(([^)]+)\)\s*")  # 「--org (団体名) 付きで」
 _NAME_THEN_FLAG = re.compile(r"\s*\(--[a-z][a-z-]*\)\s*")  # 「団体名 (--org) が必要です」
 _FLAG = re.compile(r"--([a-z][a-z-]*)")
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|「[^」]*」|\([^)]*\)")
 
 _LAST_DATE: dict[str, dt.date] = {}  # per store: the date of the entry this app saved last
 
@@ -121,14 +123,17 @@ def for_app(message: str) -> str:
 
 
 def field_of(exc: UserError) -> str | None:
-    """The form field an error is about: the error's own `field`, else read from its words."""
+    """The form field an error is about: the error's own `field`, else read from its words.
+
+    Quoted and bracketed parts are skipped (they hold what was typed, or a target's label),
+    and the first field named in what is left wins: 「圏域 '日付' がありません」 is about 圏域.
+    """
     named = getattr(exc, "field", None)
     if isinstance(named, str):
         return DRAFT_FIELDS.get(named)
-    for key, words in MESSAGE_FIELDS:
-        if any(w in exc.message for w in words):
-            return key
-    return None
+    words = _QUOTED.sub(" ", exc.message)
+    found = [(words.find(w), key) for key, ws in MESSAGE_FIELDS for w in ws if w in words]
+    return min(found)[1] if found else None
 
 
 class TargetFilter(Input):
@@ -247,6 +252,12 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         self._show_targets()
         self.call_after_refresh(self._show_targets)  # again, now that the width is known
         self.query_one("#target-filter").focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """The memo is 3 lines at 80x24 (the whole form fits), more where the screen is taller."""
+        lines = 3 if event.size.height < 32 else 6
+        for selector in ("#note-row", "#note"):
+            self.query_one(selector).styles.height = lines
 
     def _snapshot(self) -> tuple[object, ...]:
         """What the user has entered (the filter's text is only a search)."""

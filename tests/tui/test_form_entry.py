@@ -406,7 +406,10 @@ def test_error_field_prefers_the_errors_own_field() -> None:
     exc.field = "organisation"  # type: ignore[attr-defined]
     assert quick_entry.field_of(exc) == "org"
     assert quick_entry.field_of(UserError("圏域 '9' がありません")) == "area"
-    assert quick_entry.field_of(UserError("x (y) には団体名 (--org) が必要です")) == "org"
+    assert quick_entry.field_of(UserError("x (相談回数) には団体名 (--org) が必要です")) == "org"
+    assert quick_entry.field_of(UserError("圏域 '日付' がありません (圏域: 1 緑ヶ丘)")) == "area"
+    assert quick_entry.field_of(UserError("目標を一つ以上選んでください")) == "targets"
+    assert quick_entry.field_of(UserError("保存できませんでした (locked)")) is None
 
 
 async def test_three_line_error_keeps_the_key_line_inside_the_dialog(ctx, monkeypatch) -> None:
