@@ -26,6 +26,7 @@ from chofu_tui.context import Context
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear, parse_date
 from chofu_tui.plan import Plan, Target
+from chofu_tui.safetext import strip_controls
 from chofu_tui.screens.prompt import ConfirmDialog
 from chofu_tui.services import entries, organisations
 from chofu_tui.services import settings as settings_service
@@ -145,6 +146,18 @@ class TargetFilter(Input):
     ]
 
 
+class MemoArea(TextArea):
+    """メモ: several lines; a paste keeps its lines and tabs but never a terminal control code."""
+
+    async def _on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # instead of TextArea's paste, which keeps every character
+        if self.read_only:
+            return
+        result = self.replace(strip_controls(event.text, multiline=True), *self.selection)
+        self.move_cursor(result.end_location)
+        self.focus()
+
+
 class QuickEntryDialog(ModalScreen[entries.Saved | None]):
     CSS_PATH = "quick_entry.tcss"
     BINDINGS = [  # noqa: RUF012
@@ -216,7 +229,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
                 yield Input(id="coord")
             with Horizontal(id="note-row"):
                 yield Label(i18n.ENTRY_NOTE)
-                yield TextArea(
+                yield MemoArea(
                     id="note", soft_wrap=True, compact=True, placeholder=NOTE_PLACEHOLDER
                 )
             yield Static(id="error")
@@ -234,7 +247,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
                 "case": rec.case_code or "",
                 "coord": rec.coordinator,
             }
-            self.query_one("#note", TextArea).load_text(rec.note)
+            self.query_one("#note", TextArea).load_text(strip_controls(rec.note, multiline=True))
         else:
             area = self.ctx.settings().area
             if area is None:
@@ -245,8 +258,8 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
                 "area": str(area) if area is not None else "",
                 "coord": default_coordinator(),
             }
-        for key, value in values.items():
-            self.query_one(f"#{key}", Input).value = value
+        for key, value in values.items():  # rows stored before the rules may carry controls
+            self.query_one(f"#{key}", Input).value = strip_controls(value)
         self._initial = self._snapshot()
         self.matches = self._match("")
         self._show_targets()
@@ -524,6 +537,8 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
 
     def action_cancel(self) -> None:
         """Esc: an untouched form closes at once; typed content is only dropped when confirmed."""
+        if self.saving:
+            return  # the save under way closes the form
         if not self.touched:
             self.dismiss(None)
             return
