@@ -12,7 +12,7 @@ from textual.widgets import Input, Static, TextArea
 
 from chofu_tui.app import ChofuApp
 from chofu_tui.errors import UserError
-from chofu_tui.screens import quick_entry
+from chofu_tui.screens import entry_errors, quick_entry
 from chofu_tui.screens.dashboard import DashboardScreen
 from chofu_tui.screens.program_area import ProgramAreaScreen
 from chofu_tui.screens.prompt import ConfirmDialog, PromptDialog
@@ -405,25 +405,25 @@ async def test_missing_organisation_names_the_field_not_the_flag(ctx) -> None:
 
 def test_service_messages_lose_their_flags() -> None:
     assert (
-        quick_entry.for_app("community-approach (話し合い) には団体名 (--org) が必要です")
+        entry_errors.for_app("community-approach (話し合い) には団体名 (--org) が必要です")
         == "community-approach (話し合い) には団体名が必要です"
     )
     assert (
-        quick_entry.for_app("outreach-groups は記録から数える目標です。x を --org (団体名) 付きで")
+        entry_errors.for_app("outreach-groups は記録から数える目標です。x を --org (団体名) 付きで")
         == "outreach-groups は記録から数える目標です。x を 団体名付きで"
     )
-    assert "--" not in quick_entry.for_app("記録者 (--coordinator) が空です。--note も")
+    assert "--" not in entry_errors.for_app("記録者 (--coordinator) が空です。--note も")
 
 
 def test_error_field_prefers_the_errors_own_field() -> None:
     exc = UserError("何かが違います")
     exc.field = "organisation"  # type: ignore[attr-defined]
-    assert quick_entry.field_of(exc) == "org"
-    assert quick_entry.field_of(UserError("圏域 '9' がありません")) == "area"
-    assert quick_entry.field_of(UserError("x (相談回数) には団体名 (--org) が必要です")) == "org"
-    assert quick_entry.field_of(UserError("圏域 '日付' がありません (圏域: 1 緑ヶ丘)")) == "area"
-    assert quick_entry.field_of(UserError("目標を一つ以上選んでください")) == "targets"
-    assert quick_entry.field_of(UserError("保存できませんでした (locked)")) is None
+    assert entry_errors.field_of(exc) == "org"
+    assert entry_errors.field_of(UserError("圏域 '9' がありません")) == "area"
+    assert entry_errors.field_of(UserError("x (相談回数) には団体名 (--org) が必要です")) == "org"
+    assert entry_errors.field_of(UserError("圏域 '日付' がありません (圏域: 1 緑ヶ丘)")) == "area"
+    assert entry_errors.field_of(UserError("目標を一つ以上選んでください")) == "targets"
+    assert entry_errors.field_of(UserError("保存できませんでした (locked)")) is None
 
 
 async def test_three_line_error_keeps_the_key_line_inside_the_dialog(ctx, monkeypatch) -> None:
