@@ -46,7 +46,10 @@ except ImportError:  # the settings slice adds it; until it is merged, the same 
         return name
 
 
-SHOWN = 5  # matching targets listed under the filter
+SHOWN = 5  # matching targets listed under the filter (fewer when the screen is short)
+# Rows of the dialog besides the picker's list and the 「選んだ目標」 line: borders, title,
+# filter, date, 団体名 and its hint, case/記録者, up to three lines of message, the key line.
+OTHER_ROWS = 2 + 1 + 1 + 1 + 1 + 1 + 1 + 3 + 1
 # The picker's rows: explicit colours, readable in any theme (reverse video was near invisible).
 CURSOR_STYLE = "bold #000000 on #ffd75f"
 TICKED_STYLE = "bold #000000 on #87d787"
@@ -116,6 +119,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         self.first = self._listed_first(preselect)
         self.matches: list[tuple[int, Target]] = []
         self.highlight = 0
+        self.shown = SHOWN  # rows of the picker's list
         self._moved = False  # the highlight was moved with the arrow keys
         self.saving = False
         self._orgs_loaded = False
@@ -202,6 +206,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         lines = 3 if event.size.height < 32 else 6
         for selector in ("#note-row", "#note"):
             self.query_one(selector).styles.height = lines
+        self._show_targets()  # the list's rows depend on the height
 
     def _snapshot(self) -> tuple[object, ...]:
         """What the user has entered (the filter's text is only a search)."""
@@ -229,7 +234,11 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
     def _show_targets(self) -> None:
         width = self.query_one("#target-list").size.width or 70
         text = Text()
-        for n, (i, t) in enumerate(self.matches[:SHOWN]):
+        labels = [t.label if (t := self.plan.target(tid)) else tid for tid in self.chosen]
+        chosen = i18n.ENTRY_TARGETS_CHOSEN + ("、".join(labels) or i18n.ENTRY_NONE_CHOSEN)
+        self.shown = self._rows_for_list(width, chosen)
+        self.highlight = min(self.highlight, self.shown - 1)  # never a row out of sight
+        for n, (i, t) in enumerate(self.matches[: self.shown]):
             ticked, cursor = t.id in self.chosen, n == self.highlight
             line = f"{'>' if cursor else ' '}{'[x]' if ticked else '[ ]'} {i:>2} {t.label}"
             line = fit(line, width - 26) + " " + fit(t.id, 25)
@@ -237,15 +246,20 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
             text.append("\n")
         if not self.matches:
             text.append("(該当する目標はありません)", style="dim")
-        more = len(self.matches) - SHOWN
+        more = len(self.matches) - self.shown
         if more > 0:
             text.append(f"ほか {more} 件 (続けて入力して絞り込み)", style="dim")
         text.rstrip()
         self.query_one("#target-list", Static).update(text)
-        labels = [t.label if (t := self.plan.target(tid)) else tid for tid in self.chosen]
-        self.query_one("#chosen", Static).update(
-            Text(i18n.ENTRY_TARGETS_CHOSEN + ("、".join(labels) or i18n.ENTRY_NONE_CHOSEN))
-        )
+        self.query_one("#chosen", Static).update(Text(chosen))
+
+    def _rows_for_list(self, width: int, chosen: str) -> int:
+        """Up to SHOWN rows, fewer when a long 「選んだ目標」 would push the key line out."""
+        memo = self.query_one("#note").styles.height
+        memo_rows = int(memo.value) if memo is not None and memo.is_cells else 3
+        chosen_rows = len(Text(chosen).wrap(self.app.console, max(width, 1)))
+        free = self.app.size.height - OTHER_ROWS - memo_rows - chosen_rows - 1  # 1: 「ほか」
+        return max(1, min(SHOWN, free))
 
     def _match(self, query: str) -> list[tuple[int, Target]]:
         found = match_targets(self.plan, query)
@@ -264,7 +278,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         self._show_targets()
 
     def action_move(self, step: int) -> None:
-        shown = min(SHOWN, len(self.matches))
+        shown = min(self.shown, len(self.matches))
         if shown:
             self.highlight = (self.highlight + step) % shown
             self._moved = True

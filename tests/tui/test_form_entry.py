@@ -436,16 +436,23 @@ async def test_three_line_error_keeps_the_key_line_inside_the_dialog(ctx, monkey
     app = ChofuApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
-        await pilot.press("n", "a", "w", "enter", "ctrl+s")
+        await pilot.press("n")
+        for target in ("case-support-f", "case-support-c", "resource"):  # three long labels
+            await pilot.press(*target, "enter")
+        await pilot.press("ctrl+s")
         await settle(pilot)
+        chosen = app.screen.query_one("#chosen")
         error = app.screen.query_one("#error")
-        assert error.region.height >= 3
         keys = app.screen.query_one("#keys")
         dialog = app.screen.query_one("#dialog")
         inside = dialog.region.shrink(dialog.styles.gutter)
+        assert chosen.region.height >= 3 and "社会資源等への働きかけ" in text_of(app, "#chosen")
+        assert error.region.height == 3
+        assert error.region.bottom <= keys.region.y  # the message is not under the key line
         assert keys.region.height == 1 and inside.contains_region(keys.region)
         assert text_of(app, "#keys").startswith("ctrl+s 保存  Esc 閉じる")
         assert app.screen.query_one("#note", TextArea).region.height >= 3  # memo still usable
+        assert picker_rows(app)[0].plain.startswith(">[x]")  # the list gave up rows instead
 
 
 # 8. Text that looks like markup is shown literally (issue 8).
@@ -490,3 +497,23 @@ async def test_dialog_questions_quote_names_literally(ctx) -> None:
         app.push_screen(ConfirmDialog("「[red]x[/]」を破棄しますか"))
         await settle(pilot)
         assert text_of(app, "#question") == "「[red]x[/]」を破棄しますか"
+
+
+async def test_edit_moving_an_entry_to_another_year_is_announced(ctx) -> None:
+    rec = next(e for e in entries.list_entries(2024) if e.targets == ("network-meeting",))
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        plan = ctx.catalog.get(ctx.catalog.latest()).plan
+        app.push_screen(QuickEntryDialog(ctx, plan, day=rec.date, record=rec))
+        await settle(pilot)
+        app.screen.query_one("#date", Input).value = "2024-03-29"
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "令和5年度に記録します" in text_of(app, "#error")
+        assert entries.get_entry(rec.uuid).date == rec.date  # not moved yet
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, QuickEntryDialog)
+    assert entries.get_entry(rec.uuid).date == dt.date(2024, 3, 29)
