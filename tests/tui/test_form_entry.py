@@ -468,6 +468,10 @@ async def test_markup_typed_into_the_organisation_is_shown_literally(ctx) -> Non
         await settle(pilot)
         await pilot.press("n", *"community-a", "enter")
         await settle(pilot)
+        for _ in range(100):  # the registry is read in a worker: wait for it, however slow
+            if app.screen._orgs_loaded:
+                break
+            await pilot.pause(0.05)
         app.screen.query_one("#org", Input).focus()
         await pilot.press(*"[/]サロン")
         await settle(pilot)
@@ -476,13 +480,15 @@ async def test_markup_typed_into_the_organisation_is_shown_literally(ctx) -> Non
         assert "新しい団体として登録します: [/]サロン" in hint
         assert "登録済み: [/]サロン[b]" in hint
         app.screen.query_one("#area", Input).value = "[bold]x[/]"
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "'[bold]x[/]'" in text_of(app, "#error")
         app.screen.query_one("#area", Input).value = "2"
+        await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert isinstance(app.screen, DashboardScreen)
+        assert isinstance(app.screen, DashboardScreen), text_of(app, "#error")
     assert entries.list_entries(2024, limit=1)[0].organisation == "[/]サロン"
 
 
