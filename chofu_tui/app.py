@@ -197,7 +197,8 @@ class ChofuApp(App[None]):
             self.notify(warning, severity="warning", timeout=8)
         entry = saved.entry
         if view.progress is None or not view.fy.contains(entry.date):
-            self.notify(i18n.SAVED_NOT_COUNTED, severity="warning")
+            fy = entry.fiscal_year.label  # the year it went to, not a +1 here
+            self.notify(i18n.SAVED_NOT_COUNTED.format(fy=fy), severity="warning")
             return
         lines = []
         for tid in entry.targets:

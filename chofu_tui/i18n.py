@@ -70,7 +70,7 @@ ENTRY_SAVING = "保存しています..."
 ENTRY_BAD_DATE = "日付が正しくありません (例: 2024-04-01)"
 ENTRY_BAD_COUNT = "回数は整数で入力してください"
 SAVED_LINE = "{label} +{n} → {actual} / {goal} {unit}"
-SAVED_NOT_COUNTED = "記録しました (この年度の集計には入りません)"
+SAVED_NOT_COUNTED = "{fy}に記録しました (表示中の年度の集計には入りません)"
 
 # Log.
 LOG_TITLE = "記録一覧 (新しい順)"

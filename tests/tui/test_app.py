@@ -144,6 +144,10 @@ async def test_no_plan_banner_offers_to_create_the_plan(tmp_path, monkeypatch) -
         app.screen.query_one("#area", Input).value = "2"
         await pilot.press("ctrl+s")
         await settle(pilot)
+        assert "記録者を入力してください" in text_of(app, "#error")  # no name anywhere yet
+        app.screen.query_one("#coord", Input).value = "石井"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
         assert "1 / 800 回" in row(app, "awareness")
     assert entries.list_entries(2025)[0].date == dt.date(2025, 4, 1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import DataTable, Input, Select, TextArea
 
 from chofu_tui.app import ChofuApp
 from chofu_tui.screens.entry_log import EntryLogScreen
@@ -82,7 +82,7 @@ async def test_edit_then_undo(ctx) -> None:
         assert isinstance(app.screen, QuickEntryDialog)
         assert app.screen.query_one("#date", Input).value == "2024-09-09"
         app.screen.query_one("#area", Input).value = "北ノ台"
-        app.screen.query_one("#note", Input).value = "第2回"
+        app.screen.query_one("#note", TextArea).load_text("第2回")  # the memo is multi-line
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, EntryLogScreen)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from chofu_tui.app import ChofuApp
 from chofu_tui.screens.dashboard import DashboardScreen
 from chofu_tui.screens.program_area import ProgramAreaScreen
+from chofu_tui.screens.prompt import ConfirmDialog
 from chofu_tui.screens.quick_entry import QuickEntryDialog
 from chofu_tui.services import entries, organisations
 from chofu_tui.services.progress import progress_for
@@ -105,12 +106,12 @@ async def test_failed_save_keeps_the_form_and_writes_nothing(ctx) -> None:
         assert "目標を一つ以上選んでください" in text_of(app, "#error")
         # community-approach without an organisation: the service refuses, the form stays
         await pilot.press(*"community-a", "enter")
-        app.screen.query_one("#note", Input).value = "自治会の定例会で説明"
+        app.screen.query_one("#note", TextArea).load_text("自治会の定例会で説明")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, QuickEntryDialog)
         assert "団体名" in text_of(app, "#error")
-        assert app.screen.query_one("#note", Input).value == "自治会の定例会で説明"
+        assert app.screen.query_one("#note", TextArea).text == "自治会の定例会で説明"
         app.screen.query_one("#date", Input).value = "2024-13-01"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -125,11 +126,14 @@ async def test_escape_leaves_without_writing(ctx) -> None:
         await settle(pilot)
         await pilot.press("n", "a", "w", "enter", "escape")
         await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)  # a ticked target: asked before it goes
+        await pilot.press("y")
+        await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
     assert len(entries.list_entries(2024)) == before
 
 
-async def test_program_area_screen_offers_the_highlighted_target(ctx) -> None:
+async def test_program_area_screen_lists_the_highlighted_target_first(ctx) -> None:
     app = ChofuApp(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
@@ -138,6 +142,9 @@ async def test_program_area_screen_offers_the_highlighted_target(ctx) -> None:
         assert isinstance(app.screen, ProgramAreaScreen)
         await pilot.press("down", "down")  # 団体等への働きかけ -> 場の構築の検討 -> 啓発件数
         await pilot.press("n")
+        assert "選んだ目標: (まだありません)" in text_of(app, "#chosen")  # offered, not ticked
+        assert text_of(app, "#target-list").splitlines()[0].startswith(">[ ]  3 啓発件数")
+        await pilot.press("enter")  # Enter ticks the highlighted (first) target
         assert "選んだ目標: 啓発件数" in text_of(app, "#chosen")
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -151,8 +158,10 @@ async def test_date_outside_the_plans_years_warns(ctx) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("n", "a", "w", "enter")
-        # a past year with no plan (a date after today is refused: issue 9 #3)
         app.screen.query_one("#date", Input).value = "2024-03-31"
+        await pilot.press("ctrl+s")  # first the form says which year it goes to
+        await settle(pilot)
+        assert "令和5年度に記録します" in text_of(app, "#error")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert any("令和5年度の計画がまだありません" in n for n in notifications(app))
@@ -184,14 +193,14 @@ async def test_locked_store_keeps_the_form(ctx, monkeypatch) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         await pilot.press("n", "a", "w", "enter")
-        app.screen.query_one("#note", Input).value = "サロンで説明"
+        app.screen.query_one("#note", TextArea).load_text("サロンで説明")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, QuickEntryDialog)
         assert "保存できませんでした (データベースを他のプログラムが使用中です" in text_of(
             app, "#error"
         )
-        assert app.screen.query_one("#note", Input).value == "サロンで説明"
+        assert app.screen.query_one("#note", TextArea).text == "サロンで説明"
         assert "啓発件数" in text_of(app, "#chosen")
 
 
@@ -202,7 +211,7 @@ async def test_ticked_targets_are_listed_first(ctx) -> None:
         await pilot.press("n", *"graduate-s", "enter")
         await settle(pilot)
         first = text_of(app, "#target-list").splitlines()[0]
-        assert first.startswith("[x] 15 講座修了生企画立案による啓発講座開催")
+        assert first.startswith(">[x] 15 講座修了生企画立案による啓発講座開催")  # > the cursor
         await pilot.press("down", "enter")  # arrow to no. 1 and tick it too
         assert "講座修了生企画立案による啓発講座開催、団体等への働きかけ" in text_of(app, "#chosen")
 
@@ -215,7 +224,7 @@ async def test_ctrl_s_saves_from_a_later_field(ctx) -> None:
         assert app.focused is app.screen.query_one("#date", Input)
         for _ in range(6):
             await pilot.press("tab")
-        assert app.focused is app.screen.query_one("#note", Input)
+        assert app.focused is app.screen.query_one("#note", TextArea)
         await pilot.press(*"チラシ配布", "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
