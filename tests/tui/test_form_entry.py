@@ -19,6 +19,7 @@ from chofu_tui.screens.prompt import ConfirmDialog, PromptDialog
 from chofu_tui.screens.quick_entry import QuickEntryDialog
 from chofu_tui.services import entries
 from chofu_tui.services import settings as settings_service
+from chofu_tui.store.models import Setting
 from tests.tui.conftest import TODAY, make_ctx, notifications, row, settle, text_of
 
 # A 414-character memo of six lines, as pasted from a meeting record.
@@ -229,7 +230,7 @@ async def test_bad_date_is_a_field_error_that_clears_once_fixed(ctx) -> None:
         date.value = "2024-13-01"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "日付が正しくありません" in text_of(app, "#error")
+        assert "日付「2024-13-01」はありません" in text_of(app, "#error")
         assert date.has_class("-invalid")
         date.value = "2024-12-01"
         await settle(pilot)
@@ -251,19 +252,19 @@ async def test_another_fiscal_year_is_announced_before_saving(ctx) -> None:
         assert isinstance(app.screen, QuickEntryDialog)
         assert "令和5年度に記録します" in text_of(app, "#error")
         assert len(entries.list_entries(include_deleted=True)) == before  # nothing yet
-        date.value = "2025-04-02"  # changed its mind: told again, for the new year
+        date.value = "2022-06-02"  # changed its mind: told again, for the new year
         await settle(pilot)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "令和7年度に記録します" in text_of(app, "#error")
+        assert "令和4年度に記録します" in text_of(app, "#error")
         assert len(entries.list_entries(include_deleted=True)) == before
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, DashboardScreen)
         shown = notifications(app)
         assert "3 / 800 回" in row(app, "awareness")  # not counted in the year in view
-    assert entries.list_entries(2025)[0].date == dt.date(2025, 4, 2)
-    assert any("令和7年度に記録しました" in n for n in shown)
+    assert entries.list_entries(2022)[0].date == dt.date(2022, 6, 2)
+    assert any("令和4年度に記録しました" in n for n in shown)
     assert not any("+1" in n for n in shown)
 
 
@@ -377,7 +378,7 @@ async def test_blank_coordinator_typed_explicitly_is_refused(ctx) -> None:
 
 
 async def test_coordinator_comes_from_the_latest_entry_without_settings(ctx) -> None:
-    settings_service.save(settings_service.UserSettings("", 2))
+    Setting.delete().where(Setting.key == "coordinator").execute()  # no name in settings
     app = ChofuApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

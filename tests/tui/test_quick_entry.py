@@ -115,7 +115,7 @@ async def test_failed_save_keeps_the_form_and_writes_nothing(ctx) -> None:
         app.screen.query_one("#date", Input).value = "2024-13-01"
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert "日付が正しくありません" in text_of(app, "#error")
+        assert "日付「2024-13-01」はありません" in text_of(app, "#error")
     assert len(entries.list_entries(2024)) == before
 
 
