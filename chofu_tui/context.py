@@ -7,11 +7,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from chofu_tui.fiscal import FiscalYear
-from chofu_tui.paths import chosen_db_path
 from chofu_tui.plan import Plan, PlanCatalog
 from chofu_tui.services import settings as settings_service
+from chofu_tui.store.location import StoreLocation
 
 
 def _today() -> dt.date:
@@ -23,32 +24,33 @@ def _today() -> dt.date:
 @dataclass
 class Context:
     catalog: PlanCatalog
-    db_path: Path | None
+    db_path: Path | None  # the store's file (None: a store that is not a file)
     today: Callable[[], dt.date] = field(default=_today)
-    _db: object | None = None
+    _db: Any | None = None  # the open peewee database (peewee has no type information)
 
     @classmethod
     def open(
         cls,
-        db_path: Path | None = None,
+        db: StoreLocation | str | os.PathLike[str] | None = None,
         *,
         needs_store: bool = True,
         catalog: PlanCatalog | None = None,
         readonly: bool = False,
     ) -> Context:
-        """`readonly`: the caller only reads the store (log, progress, report ...), so it needs
+        """`db`: a path or URL (--db), else CHOFU_TUI_DB, else the data folder's store.
+        `readonly`: the caller only reads the store (log, progress, report ...), so it needs
         no write lock and works on a store it may not write to."""
-        path, is_default = chosen_db_path(db_path)
-        ctx = cls(catalog or PlanCatalog(), path)
+        where = StoreLocation.chosen(db)
+        ctx = cls(catalog or PlanCatalog(), where.path)
         if needs_store:
             from chofu_tui.store import open_store
 
-            ctx._db = open_store(path, readonly=readonly, create_folder=is_default)
+            ctx._db = open_store(where, readonly=readonly, create_folder=where.default)
         return ctx
 
     def close(self) -> None:
         if self._db is not None:
-            self._db.close()  # type: ignore[attr-defined]
+            self._db.close()
             self._db = None
 
     def settings(self) -> settings_service.UserSettings:

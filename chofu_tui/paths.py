@@ -17,22 +17,6 @@ def data_dir() -> Path:
     return user_data_path(APP_NAME, appauthor=False)
 
 
-def default_db_path() -> Path:
-    return chosen_db_path()[0]
-
-
-def chosen_db_path(given: Path | None = None) -> tuple[Path, bool]:
-    """The store to open (--db, else CHOFU_TUI_DB, else the data folder's) and whether it is
-    the default one: only the default data folder is created; a path someone typed needs an
-    existing folder, so a typo never leaves folders and an empty store behind."""
-    if given:
-        return Path(given).expanduser(), False
-    env = os.environ.get(DB_ENV)
-    if env:
-        return Path(env).expanduser(), False
-    return data_dir() / "chofu.db", True
-
-
 def cache_dir() -> Path:
     """Things that can be thrown away and remade (validated plans)."""
     env = os.environ.get(CACHE_DIR_ENV)

@@ -58,6 +58,24 @@ def load_plan_file(path: Path) -> Plan:
     return plan
 
 
+def check_plan_file(path: Path) -> Plan:
+    """Load `path` as `plan check` does: valid, and a plan-YYYY.toml name that agrees with
+    its fiscal_year (the catalog finds a plan by that name)."""
+    plan = load_plan_file(path)
+    if named := _PLAN_NAME.match(path.name):
+        _check_name(path, plan, int(named.group(1)))
+    return plan
+
+
+def _check_name(path: Path, plan: Plan, year: int) -> None:
+    if plan.fiscal_year != year:
+        raise UserError(
+            f"計画ファイル {path}: fiscal_year が {plan.fiscal_year} ですが、"
+            f"ファイル名は {year} 年度です",
+            "plan file name and fiscal_year disagree",
+        )
+
+
 def _parse(content: bytes, path: Path) -> Plan:
     import tomllib  # here: a start that finds the plan cached never imports it
 
@@ -141,12 +159,7 @@ class PlanCatalog:
             )
         path, bundled = self._paths[fy.year]
         plan = load_plan_file(path)
-        if plan.fiscal_year != fy.year:
-            raise UserError(
-                f"計画ファイル {path}: fiscal_year が {plan.fiscal_year} ですが、"
-                f"ファイル名は {fy.year} 年度です",
-                "plan file name and fiscal_year disagree",
-            )
+        _check_name(path, plan, fy.year)
         loaded = LoadedPlan(plan, path, bundled)
         self._cache[fy.year] = loaded
         return loaded

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -26,7 +27,7 @@ from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
 from chofu_tui.services import entries, organisations
 from chofu_tui.services.checks import Problem
-from chofu_tui.store.db import SCHEMA_VERSION
+from chofu_tui.store.db import SCHEMA_VERSION, open_file
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
 
 
@@ -414,8 +415,19 @@ def merge_stores(
 
     Every incoming row passes the rules of a new entry (except "not after today"); one that
     does not refuses the whole merge, unless `skip_invalid` leaves it out (and lists it)."""
+    here = open_file()
+    if here is not None and any(_same_file(Path(p).expanduser(), here) for p in paths):
+        raise UserError("取り込み先と同じデータベースは取り込めません", "source is the target")
     with database.atomic():
         return [merge_store(p, catalog, skip_invalid=skip_invalid) for p in paths]
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """The same file under another name too (a symlink or a hard link)."""
+    try:
+        return a.resolve() == b.resolve() or os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def backup_store(dest: Path) -> Path:
@@ -424,7 +436,15 @@ def backup_store(dest: Path) -> Path:
     Written to a locked temporary file beside `dest` and renamed into place: a killed or failing
     backup leaves no copy of the notes behind, and the next backup removes an earlier one's.
     """
-    dest = Path(dest).expanduser()
+    from chofu_tui.services.report_files import is_store_file
+
+    dest = Path(os.path.abspath(Path(dest).expanduser()))
+    here = open_file()
+    if here is not None and is_store_file(dest.resolve(), here):
+        raise UserError(
+            f"{dest} はこのデータベース自身 (またはその一部) です。別のファイル名を指定してください",
+            "backup destination is the store",
+        )
     if dest.exists() or dest.is_symlink():
         raise UserError(f"{dest} は既にあります。上書きしません", "destination exists")
     if not dest.parent.is_dir():

@@ -1,6 +1,8 @@
-"""The peewee store (SQLite). Never imports Textual."""
+"""The peewee store (SQLite; opened from a path or URL by location.open_store). Never imports
+Textual."""
 
-from chofu_tui.store.db import SCHEMA_VERSION, open_store
+from chofu_tui.store.db import SCHEMA_VERSION
+from chofu_tui.store.location import StoreKind, StoreLocation, open_store
 from chofu_tui.store.models import (
     Entry,
     EntryTarget,
@@ -17,6 +19,8 @@ __all__ = [
     "EntryTarget",
     "Organisation",
     "Setting",
+    "StoreKind",
+    "StoreLocation",
     "Tally",
     "TallyOrg",
     "database",

@@ -341,8 +341,10 @@ def _connect_uri(path: Path, uri: str) -> Store:
     return db
 
 
-def open_store(path: Path, *, readonly: bool = False, create_folder: bool = True) -> SqliteDatabase:
-    """Open the store and bind the models to it.
+def open_sqlite(
+    path: Path, *, readonly: bool = False, create_folder: bool = True
+) -> SqliteDatabase:
+    """Open the SQLite store and bind the models to it (location.open_store chooses this).
 
     A missing store is created (owner-only) and migrated, and its folder too when
     `create_folder` (Context passes False for a path the user typed: --db, CHOFU_TUI_DB).
@@ -404,6 +406,12 @@ def _migrate(db: SqliteDatabase) -> None:
         # A new store names its device now, as it is being written anyway (a store without
         # one gets it from services.entries.device_id() at its first save).
         Setting.insert(key="device_id", value=str(uuid.uuid4())).on_conflict_ignore().execute()
+
+
+def open_file() -> Path | None:
+    """The file of the store the models are bound to (None when none is open)."""
+    path = getattr(database.obj, "path", None)
+    return path if isinstance(path, Path) else None
 
 
 def schema_version(db: SqliteDatabase) -> int:

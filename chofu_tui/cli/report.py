@@ -1,0 +1,65 @@
+"""The report for the city: Markdown on screen, or an xlsx/CSV/Markdown file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chofu_tui.cli.common import chosen_year, note
+from chofu_tui.cli.parser import FY_HELP, Command, JaParser, always, date_arg, fy_arg
+from chofu_tui.context import Context
+
+
+def _report_arguments(p: JaParser) -> None:
+    p.add_argument("--fy", type=fy_arg, help=FY_HELP)
+    p.add_argument("--as-of", type=date_arg, help="基準日 (既定: 今日、年度末まで)")
+    p.add_argument("--format", choices=["xlsx", "csv", "md"], default="md", help="形式 (既定: md)")
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="出力ファイル (md の既定は画面。xlsx・csv の既定は現在のフォルダーの空いている名前)",
+    )
+    p.add_argument("--force", action="store_true", help="-o のファイルが既にあれば置き換える")
+    p.add_argument(
+        "--view",
+        choices=["annual", "monthly", "area", "coordinator", "notes"],
+        default="annual",
+        help="CSV・Markdown の表 (既定: annual)",
+    )
+    p.add_argument("--subsidy-only", action="store_true", help="※ 補助対象の取組だけ")
+    p.add_argument("--include-cases", action="store_true", help="ケースコードを含める")
+
+
+def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
+    from chofu_tui.services.report import build_report, report_as_of
+    from chofu_tui.services.report_files import save_report
+
+    fy = chosen_year(ctx, args.fy)
+    plan = ctx.catalog.get(fy).plan
+    as_of = args.as_of or report_as_of(fy, ctx.today())
+    report = build_report(
+        plan, as_of, subsidy_only=args.subsidy_only, include_cases=args.include_cases
+    )
+    if report.empty_message:
+        note(report.empty_message)
+    if args.format == "md" and args.output is None:
+        from chofu_tui.services.report_text import render_markdown
+
+        sys.stdout.write(render_markdown(report, args.view))
+        return 0
+    if args.force and args.output is None:
+        note("--force は -o と一緒に使います (既定の名前は置き換えません)")
+    path, defaulted = save_report(
+        report, args.format, args.view, args.output, force=args.force, store=ctx.db_path
+    )
+    where = " (-o の指定がないので現在のフォルダーに作成)" if defaulted else ""
+    print(f"{report.fy.label}の報告を書き出しました: {path}{where}", file=sys.stderr)
+    print(path)
+    return 0
+
+
+REPORT = Command(
+    "report", "実績報告 (Excel・CSV・Markdown)", _report_arguments, cmd_report, reads_only=always
+)

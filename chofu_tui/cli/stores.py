@@ -1,0 +1,76 @@
+"""Whole stores: merge other laptops' stores into this one, back this one up."""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import asdict
+from pathlib import Path
+
+from chofu_tui.cli.common import note, print_json
+from chofu_tui.cli.parser import Command, JaParser, add_json, always
+from chofu_tui.context import Context
+
+
+def _merge_arguments(p: JaParser) -> None:
+    p.add_argument("sources", nargs="+", type=Path, metavar="DB")
+    p.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="規則に合わない記録を除いて取り込み、除いた記録を表示する",
+    )
+    add_json(p)
+
+
+def cmd_merge(ctx: Context, args: argparse.Namespace) -> int:
+    import sys
+
+    from chofu_tui.services.merge import merge_stores
+
+    results = merge_stores(args.sources, ctx.catalog, skip_invalid=args.skip_invalid)
+    for r in results:
+        for w in r.warnings:
+            note(w)
+        if r.skipped:
+            note(f"{r.source}: 規則に合わない {len(r.skipped)} 件を取り込みませんでした")
+            for p in r.skipped:
+                print(f"  {p.uuid}  {p.field}: {p.reason}", file=sys.stderr)
+    if args.json:
+        print_json(
+            [
+                {
+                    **asdict(r),
+                    "source": str(r.source),
+                    "warnings": list(r.warnings),
+                    "skipped": [asdict(p) for p in r.skipped],
+                }
+                for r in results
+            ]
+        )
+        return 0
+    for r in results:
+        left_out = f"、取り込まなかった記録 {len(r.skipped)} 件" if r.skipped else ""
+        print(
+            f"{r.source}: 記録 追加 {r.entries_added} 件、更新 {r.entries_updated} 件、"
+            f"変更なし {r.entries_unchanged} 件、団体 追加 {r.organisations_added} 件{left_out}"
+        )
+    return 0
+
+
+def _backup_arguments(p: JaParser) -> None:
+    p.add_argument("dest", type=Path, metavar="FILE")
+
+
+def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
+    from chofu_tui.services.merge import backup_store
+
+    print(backup_store(args.dest))
+    return 0
+
+
+MERGE = Command(
+    "merge", "他のパソコンのデータベースを取り込む (報告用の統合)", _merge_arguments, cmd_merge
+)
+BACKUP = Command(
+    "backup", "データベースの一貫したコピーを作る", _backup_arguments, cmd_backup,
+    reads_only=always,
+)  # fmt: skip

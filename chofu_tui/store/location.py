@@ -1,0 +1,145 @@
+"""Where the store is, and the one way to open it: from a path or a URL.
+
+Design (the PostgreSQL and encryption issues extend this module, nothing else):
+- `StoreLocation.parse(text)` reads what `--db` or CHOFU_TUI_DB says: a file path, or a URL
+  whose scheme names the kind of store (`sqlite:///chofu.db` relative, `sqlite:////abs/x.db`
+  absolute, as in SQLAlchemy and peewee's playhouse.db_url; `postgresql://user@host/db`).
+  `StoreLocation.chosen(given)` adds the defaults: --db, else CHOFU_TUI_DB, else the data
+  folder's file (the only one whose folder we create).
+- `open_store(location)` dispatches on `location.kind` and returns the bound peewee database;
+  every kind raises StoreError (a UserError: Japanese message, exit 2) for a store it cannot
+  use, and binds `models.database`, so services never know which kind they write to.
+- PostgreSQL plugs in as one branch: `playhouse.db_url.connect(location.url)` with psycopg,
+  both imported inside that branch only (a SQLite user never loads them, start-up stays
+  fast), then the same schema-version check and migrations (`db._migrate`, which already
+  runs in one transaction; the tally triggers of store/tallies.py get a PL/pgSQL twin).
+  Until then the branch refuses with 「PostgreSQL にはまだ対応していません」 (exit 2).
+  `StoreLocation.shown` hides the password of a URL wherever a location is printed.
+- An encrypted SQLite file (SQLCipher) is a third kind, `sqlcipher:///path` (or a file whose
+  header is not SQLite's but which a passphrase opens): `open_store` gets its passphrase from
+  a `passphrase` source (CHOFU_TUI_DB_KEY_FILE, or a prompt passed in by the CLI or the app),
+  opens it with playhouse.sqlcipher_ext (imported only then) and reuses db.py's checks, which
+  take a connect function instead of sqlite3's.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from chofu_tui.errors import StoreError, UserError
+from chofu_tui.paths import DB_ENV, data_dir
+from chofu_tui.store.db import open_sqlite
+
+
+class StoreKind(enum.Enum):
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_POSTGRES_SCHEMES = frozenset({"postgresql", "postgres"})
+FORMS = "ファイルのパス、sqlite:///ファイル、postgresql://… のどれか"
+
+
+@dataclass(frozen=True)
+class StoreLocation:
+    kind: StoreKind
+    path: Path | None = None  # the SQLite file
+    url: str | None = None  # a server's URL, as given (it may hold a password)
+    default: bool = False  # the data folder's store: its folder may be created
+
+    @classmethod
+    def sqlite(cls, path: str | os.PathLike[str], *, default: bool = False) -> StoreLocation:
+        return cls(StoreKind.SQLITE, path=Path(path).expanduser(), default=default)
+
+    @classmethod
+    def parse(cls, text: str | os.PathLike[str]) -> StoreLocation:
+        """A path (a Path is always a file) or a URL; a UserError for anything else."""
+        if not isinstance(text, str):
+            return cls.sqlite(text)
+        if not text.strip():
+            raise UserError(
+                f"データベースの指定が空です。{FORMS}を指定してください", "empty database location"
+            )
+        scheme = _URL.match(text)
+        if scheme is None:
+            return cls.sqlite(text)
+        name = scheme.group(1).lower()
+        if name in _POSTGRES_SCHEMES:
+            return cls(StoreKind.POSTGRESQL, url=text)
+        parts = urlsplit(text)
+        if name == "sqlite" and not parts.netloc and parts.path not in ("", "/"):
+            return cls.sqlite(parts.path[1:])  # sqlite:///rel.db, sqlite:////abs.db
+        raise UserError(
+            f"データベースの指定 {_hide_password(text)} を読めません。{FORMS}を指定してください",
+            "unknown database location",
+        )
+
+    @classmethod
+    def chosen(cls, given: StoreLocation | str | os.PathLike[str] | None = None) -> StoreLocation:
+        """--db, else CHOFU_TUI_DB, else the data folder's store. Only the default data folder
+        is created; a path someone typed needs an existing folder, so a typo never leaves
+        folders and an empty store behind."""
+        if isinstance(given, StoreLocation):
+            return given
+        if given is not None:
+            return cls.parse(given)
+        env = os.environ.get(DB_ENV)
+        if env:
+            return cls.parse(env)
+        return cls.sqlite(data_dir() / "chofu.db", default=True)
+
+    def require_file(self) -> Path:
+        """The SQLite file, for a caller that opens only files (the app, until it takes a
+        location); a StoreError for any other kind."""
+        if self.path is None:
+            raise _not_yet(self)
+        return self.path
+
+    @property
+    def shown(self) -> str:
+        """For messages: the file, or the URL without its password."""
+        if self.path is not None:
+            return str(self.path)
+        return _hide_password(self.url or "")
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+def _hide_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def open_store(
+    location: StoreLocation | str | os.PathLike[str],
+    *,
+    readonly: bool = False,
+    create_folder: bool = True,
+) -> Any:
+    """Open the store at `location` (a StoreLocation, a path, or a URL) and bind the models.
+
+    `readonly`: the caller only reads (no write lock). `create_folder`: a missing folder of a
+    new SQLite store may be made (Context passes False for a path the user typed)."""
+    where = location if isinstance(location, StoreLocation) else StoreLocation.parse(location)
+    if where.kind is StoreKind.POSTGRESQL:
+        raise _not_yet(where)  # the PostgreSQL issue: playhouse.db_url + psycopg, here
+    return open_sqlite(where.require_file(), readonly=readonly, create_folder=create_folder)
+
+
+def _not_yet(where: StoreLocation) -> StoreError:
+    return StoreError(
+        f"PostgreSQL にはまだ対応していません ({where.shown})。"
+        "データベースのファイルのパスを指定してください",
+        "PostgreSQL is not supported yet",
+    )
