@@ -48,9 +48,11 @@ def build_parser() -> JaParser:
     )
     parser.add_argument("--demo", action="store_true", help="デモ用の一時データで画面を開く")
     parser.add_argument(
-        "--version", action="version", version=f"chofu-tui {__version__}",
+        "--version",
+        action="version",
+        version=f"chofu-tui {__version__}",
         help="版を表示して終了する",
-    )  # fmt: skip
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=JaParser)
     for command in ALL:
         command.arguments(sub.add_parser(command.name, parents=[common], help=command.help))

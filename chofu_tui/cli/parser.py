@@ -33,8 +33,9 @@ class JaParser(argparse.ArgumentParser):
     (exit 2 with the English beside), and `--note -x` read as a value."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        own_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        own_help = kwargs.get("add_help", True)
+        kwargs["add_help"] = False  # ours is added below, with a Japanese description
+        super().__init__(*args, **kwargs)
         self._positionals.title = "引数"
         self._optionals.title = "オプション"
         if own_help:  # a Japanese -h (a parent parser such as the --db one has none)

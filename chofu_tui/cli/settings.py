@@ -38,6 +38,9 @@ def cmd_settings(ctx: Context, args: argparse.Namespace) -> int:
 
 
 SETTINGS = Command(
-    "settings", "自分の名前と圏域 (記録の既定値)", _settings_arguments, cmd_settings,
+    "settings",
+    "自分の名前と圏域 (記録の既定値)",
+    _settings_arguments,
+    cmd_settings,
     reads_only=_shown_only,
-)  # fmt: skip
+)

@@ -71,6 +71,9 @@ MERGE = Command(
     "merge", "他のパソコンのデータベースを取り込む (報告用の統合)", _merge_arguments, cmd_merge
 )
 BACKUP = Command(
-    "backup", "データベースの一貫したコピーを作る", _backup_arguments, cmd_backup,
+    "backup",
+    "データベースの一貫したコピーを作る",
+    _backup_arguments,
+    cmd_backup,
     reads_only=always,
-)  # fmt: skip
+)

@@ -284,14 +284,14 @@ def _validated(
     good_orgs, bad_orgs = _check_organisations(orgs)
     by_id = {o["id"]: o for o in good_orgs}
     problems = list(bad_orgs.values())
-    good_rows = []
+    good_rows: list[dict] = []
     for row in rows:
         cleaned, problem = _check_entry_row(
             row, targets_of.get(row["uuid"], []), by_id, bad_orgs, catalog
         )
         if problem is not None:
             problems.append(Problem(_shown(row["uuid"]), *problem))
-        else:
+        elif cleaned is not None:  # a row without a problem always comes back cleaned
             good_rows.append(cleaned)
     if problems and not skip_invalid:
         lines = "\n".join(f"  {p.uuid}  {p.field}: {p.reason}" for p in problems[:_SHOWN])

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from peewee import fn
 
@@ -94,7 +96,8 @@ def list_with_counts(fiscal_year: int) -> list[OrganisationRow]:
         )
         .group_by(Entry.organisation)
     )
-    by_org = {row.organisation_id: row.n for row in counts}
+    # (organisation id, entries) rows: the stubs know only whole Entry rows
+    by_org = dict(cast("Iterable[tuple[int, int]]", counts.tuples()))
     orgs = (
         Organisation.select().where(Organisation.merged_into.is_null()).order_by(Organisation.name)
     )

@@ -33,6 +33,7 @@ class Organisation(BaseModel):
     name = TextField()
     key = TextField(unique=True)  # NFKC, whitespace removed, casefolded
     merged_into = ForeignKeyField("self", null=True, backref="merged", on_delete="RESTRICT")
+    merged_into_id: int | None  # peewee's accessor of the key alone (declared for mypy)
     created_at = TextField()
     updated_at = TextField()
     device_id = TextField()
@@ -48,6 +49,7 @@ class Entry(BaseModel):
     coordinator = TextField(default="")
     area = IntegerField()
     organisation = ForeignKeyField(Organisation, null=True, backref="entries")
+    organisation_id: int | None  # peewee's accessor of the key alone (declared for mypy)
     case_code = TextField(null=True)
     count = IntegerField(constraints=[Check("count >= 1")])
     note = TextField(default="")
