@@ -304,11 +304,8 @@ class ChofuApp(App[None]):
         if view is None or view.plan is None:
             self.notify(i18n.NO_PLAN_FOR_ENTRY.format(fy=self.fy.label), severity="warning")
             return
-        try:
-            from chofu_tui.screens.report import ReportScreen
-        except ImportError:
-            self.notify(i18n.REPORT_MISSING, severity="warning")
-            return
+        from chofu_tui.screens.report import ReportScreen
+
         self.push_screen(ReportScreen(self.ctx, view.plan, view.as_of))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

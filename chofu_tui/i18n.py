@@ -110,7 +110,6 @@ MONTHLY = "月別"
 NO_ENTRIES = "(記録はまだありません)"
 
 # Misc.
-REPORT_MISSING = "レポート画面はまだありません"
 ERROR = "エラー: {message}"
 HELP_TITLE = "ヘルプ: キー操作"
 HELP_INTRO = (

@@ -35,9 +35,14 @@ class JaParser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         own_help = kwargs.get("add_help", True)
         kwargs["add_help"] = False  # ours is added below, with a Japanese description
+        parents: Sequence[argparse.ArgumentParser] = kwargs.pop("parents", ())
         super().__init__(*args, **kwargs)
         self._positionals.title = "引数"
         self._optionals.title = "オプション"
+        # a parent's options join ours under the same (now Japanese) titles, as argparse does
+        for parent in parents:
+            self._add_container_actions(parent)
+            self._defaults.update(parent._defaults)
         if own_help:  # a Japanese -h (a parent parser such as the --db one has none)
             self.add_argument("-h", "--help", action="help", help="このヘルプを表示して終了する")
 

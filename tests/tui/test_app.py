@@ -169,16 +169,6 @@ async def test_no_plan_banner_offers_the_latest_year(tmp_path, monkeypatch) -> N
     assert not (tmp_path / "plans" / "plan-2025.toml").exists()
 
 
-async def test_report_key_without_report_screen(ctx, monkeypatch) -> None:
-    monkeypatch.setitem(sys.modules, "chofu_tui.screens.report", None)  # import fails
-    app = ChofuApp(ctx)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("r")
-        await pilot.pause()
-        assert "レポート画面はまだありません" in notifications(app)
-
-
 async def test_report_key_pushes_the_report_screen(ctx, monkeypatch) -> None:
     from textual.screen import Screen
 
