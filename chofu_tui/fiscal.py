@@ -61,10 +61,6 @@ class FiscalYear:
         n = self.reiwa
         return f"令和{'元' if n == 1 else n}年度"
 
-    @property
-    def short(self) -> str:
-        return f"R{self.reiwa}"
-
     def contains(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
 
@@ -82,11 +78,6 @@ class FiscalYear:
 
     def __str__(self) -> str:
         return self.label
-
-
-def month_index(day: dt.date) -> int:
-    """0 for April .. 11 for March."""
-    return (day.month - 4) % 12
 
 
 def wareki_date(day: dt.date) -> str:

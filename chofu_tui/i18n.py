@@ -40,7 +40,6 @@ EXPECTED = "目安"
 AREAS_UNIT = "圏域"
 MET = "済"
 NOT_MET = "未"
-GROUPS_UNIT = "団体"
 
 # No-plan banner.
 NO_PLAN = "{fy}の計画がまだありません。記録はこの年度の集計に入りません。"
@@ -52,7 +51,6 @@ NO_PLAN_FOR_ENTRY = "{fy}の計画がありません。先に計画を作るか�
 # Quick entry.
 ENTRY_TITLE = "活動を記録する"
 ENTRY_EDIT_TITLE = "記録を編集する"
-ENTRY_TARGETS = "目標 (番号・id・名前で絞り込み、Enter で選択、複数可)"
 ENTRY_TARGETS_CHOSEN = "選んだ目標: "
 ENTRY_NONE_CHOSEN = "(まだありません)"
 ENTRY_DATE = "日付"
@@ -62,27 +60,20 @@ ENTRY_ORG = "団体名"
 ENTRY_CASE = "ケースコード"
 ENTRY_COORD = "記録者"
 ENTRY_NOTE = "メモ"
-ENTRY_HINT = "ctrl+s 保存  Esc 閉じる (保存しません)  Tab 次の項目"
 ENTRY_NEW_ORG = "新しい団体として登録します: {name}"
 ENTRY_KNOWN_ORG = "登録済みの団体です"
 ENTRY_ORG_NEAR = "登録済み: {names}"
 ENTRY_SAVING = "保存しています..."
-ENTRY_BAD_DATE = "日付が正しくありません (例: 2024-04-01)"
-ENTRY_BAD_COUNT = "回数は整数で入力してください"
 SAVED_LINE = "{label} +{n} → {actual} / {goal} {unit}"
 SAVED_NOT_COUNTED = "{fy}に記録しました (表示中の年度の集計には入りません)"
 
 # Log.
-LOG_TITLE = "記録一覧 (新しい順)"
 LOG_COLUMNS = ("日付", "目標", "圏域", "回数", "団体・ケース", "記録者", "メモ")
-LOG_FILTER_TEXT = "メモ・団体・記録者で検索"
 LOG_FILTER_ORG = "団体名"
 LOG_ALL_TARGETS = "すべての目標"
 LOG_ALL_AREAS = "すべての圏域"
-LOG_COUNT = "{n}件"
 LOG_DELETED = "記録を削除しました (u で元に戻す)"
 LOG_EDITED = "記録を更新しました (u で元に戻す)"
-LOG_UNDONE = "元に戻しました"
 LOG_NOTHING_TO_UNDO = "元に戻す操作がありません"
 LOG_NO_ROW = "記録を選んでください"
 
@@ -96,7 +87,6 @@ ORGS_MERGED = "統合しました ({n}件の記録を移しました)"
 ORGS_UNKNOWN = "団体「{name}」はありません"
 
 # Settings.
-SETTINGS_TITLE = "設定"
 SETTINGS_COORD = "記録者 (コーディネーター)"
 SETTINGS_AREA = "担当の圏域 (番号か名前)"
 SETTINGS_SAVED = "設定を保存しました"

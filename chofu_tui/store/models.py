@@ -49,7 +49,6 @@ class Entry(BaseModel):
     coordinator = TextField(default="")
     area = IntegerField()
     organisation = ForeignKeyField(Organisation, null=True, backref="entries")
-    organisation_id: int | None  # peewee's accessor of the key alone (declared for mypy)
     case_code = TextField(null=True)
     count = IntegerField(constraints=[Check("count >= 1")])
     note = TextField(default="")
