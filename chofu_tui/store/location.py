@@ -1,25 +1,20 @@
 """Where the store is, and the one way to open it: from a path or a URL.
 
-Design (the PostgreSQL and encryption issues extend this module, nothing else):
-- `StoreLocation.parse(text)` reads what `--db` or CHOFU_TUI_DB says: a file path, or a URL
-  whose scheme names the kind of store (`sqlite:///chofu.db` relative, `sqlite:////abs/x.db`
-  absolute, as in SQLAlchemy and peewee's playhouse.db_url; `postgresql://user@host/db`).
-  `StoreLocation.chosen(given)` adds the defaults: --db, else CHOFU_TUI_DB, else the data
-  folder's file (the only one whose folder we create).
-- `open_store(location)` dispatches on `location.kind` and returns the bound peewee database;
-  every kind raises StoreError (a UserError: Japanese message, exit 2) for a store it cannot
-  use, and binds `models.database`, so services never know which kind they write to.
-- PostgreSQL plugs in as one branch: `playhouse.db_url.connect(location.url)` with psycopg,
-  both imported inside that branch only (a SQLite user never loads them, start-up stays
-  fast), then the same schema-version check and migrations (`db._migrate`, which already
-  runs in one transaction; the tally triggers of store/tallies.py get a PL/pgSQL twin).
-  Until then the branch refuses with 「PostgreSQL にはまだ対応していません」 (exit 2).
-  `StoreLocation.shown` hides the password of a URL wherever a location is printed.
-- An encrypted SQLite file (SQLCipher) is a third kind, `sqlcipher:///path` (or a file whose
-  header is not SQLite's but which a passphrase opens): `open_store` gets its passphrase from
-  a `passphrase` source (CHOFU_TUI_DB_KEY_FILE, or a prompt passed in by the CLI or the app),
-  opens it with playhouse.sqlcipher_ext (imported only then) and reuses db.py's checks, which
-  take a connect function instead of sqlite3's.
+- `StoreLocation.parse(text)` reads --db or CHOFU_TUI_DB: a file path, or a URL whose scheme
+  names the kind (`sqlite:///rel.db`, `sqlite:////abs.db` as in peewee's playhouse.db_url;
+  `postgresql://user@host/db`); `StoreLocation.chosen()` adds the defaults. `.shown` hides a
+  URL's password wherever a location is printed.
+- `open_store(location)` dispatches on `location.kind`, binds `models.database` (services never
+  know which kind they write to) and raises StoreError (Japanese, exit 2) for a store it cannot
+  use. SQLite goes to db.open_sqlite.
+- PostgreSQL is one more branch: `playhouse.db_url.connect(location.url)` with psycopg, both
+  imported inside the branch only (SQLite users never load them: start-up stays fast), then
+  db._migrate as for SQLite (one transaction); store/tallies.py's triggers need a PL/pgSQL
+  twin. Until then the branch refuses: 「PostgreSQL にはまだ対応していません」.
+- An encrypted SQLite file (SQLCipher) is a third kind, `sqlcipher:///path`: open_store gets a
+  `passphrase: Callable[[], str]` (CHOFU_TUI_DB_KEY_FILE, or a prompt the CLI or the app passes
+  in), opens it with playhouse.sqlcipher_ext (imported only then), and db.open_sqlite's checks
+  run with that connect function in place of sqlite3's.
 """
 
 from __future__ import annotations
