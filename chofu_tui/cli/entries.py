@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from chofu_tui.cli.common import note, print_json
 from chofu_tui.cli.parser import (
@@ -16,8 +17,10 @@ from chofu_tui.cli.parser import (
     fy_arg,
     int_arg,
 )
-from chofu_tui.context import Context
 from chofu_tui.fiscal import FiscalYear
+
+if TYPE_CHECKING:
+    from chofu_tui.context import Context
 
 
 def _add_arguments(p: JaParser) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chofu_tui.cli.parser import Command, JaParser, db_parent, fy_arg
-from chofu_tui.context import Context
 from chofu_tui.errors import UserError
+
+if TYPE_CHECKING:
+    from chofu_tui.context import Context
 
 
 def _plan_arguments(p: JaParser) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from chofu_tui.cli.common import chosen_year, print_json
 from chofu_tui.cli.parser import FY_HELP, Command, JaParser, add_json, always, date_arg, fy_arg
-from chofu_tui.context import Context
+
+if TYPE_CHECKING:
+    from chofu_tui.context import Context
 
 
 def _targets_arguments(p: JaParser) -> None:

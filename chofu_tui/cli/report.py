@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chofu_tui.cli.common import chosen_year, note
 from chofu_tui.cli.parser import FY_HELP, Command, JaParser, always, date_arg, fy_arg
-from chofu_tui.context import Context
+
+if TYPE_CHECKING:
+    from chofu_tui.context import Context
 
 
 def _report_arguments(p: JaParser) -> None:

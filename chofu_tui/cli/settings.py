@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from chofu_tui.cli.parser import Command, JaParser
-from chofu_tui.context import Context
+
+if TYPE_CHECKING:
+    from chofu_tui.context import Context
 
 
 def _settings_arguments(p: JaParser) -> None:

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chofu_tui.cli.common import note, print_json
 from chofu_tui.cli.parser import Command, JaParser, add_json, always
-from chofu_tui.context import Context
+
+if TYPE_CHECKING:
+    from chofu_tui.context import Context
 
 
 def _merge_arguments(p: JaParser) -> None:
