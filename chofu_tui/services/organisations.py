@@ -27,12 +27,14 @@ def _visible(text: str) -> str:
 
 def display_name(name: str) -> str:
     """The name as typed, with invisible and control characters removed and spaces folded."""
-    return safetext.strip_controls(_SPACES.sub(" ", _visible(name))).strip()
+    return _SPACES.sub(" ", _visible(safetext.strip_controls(name))).strip()
 
 
 def org_key(name: str) -> str:
     """The matching key: 「ひだまりサロン若葉」 and 「ひだまりサロン 若葉 」 are one organisation."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", _visible(name))).casefold()
+    return _SPACES.sub(
+        "", unicodedata.normalize("NFKC", _visible(safetext.strip_controls(name)))
+    ).casefold()
 
 
 @dataclass(frozen=True)

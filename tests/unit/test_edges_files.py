@@ -29,7 +29,7 @@ from chofu_tui.safetext import has_controls
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 ESCAPES = "\x1b[2J\x1b]0;title\x07"
-DEFUSED = "画面[2J]0;title消去"  # the note below without its control characters
+DEFUSED = "画面消去"  # the note below without its escape sequences
 
 
 def seed(cli: CLI, n: int = 2) -> list[str]:
@@ -552,4 +552,4 @@ def test_markdown_to_the_terminal_carries_no_escape_codes(hostile: Path, cli: CL
         assert code == 0, err
         assert "\x1b" not in out and "\x07" not in out
     code, out, _ = cli("report", "--fy", "2024", "--view", "notes")
-    assert DEFUSED in out and "山田[2J]0;title" in out
+    assert DEFUSED in out and "山田" in out

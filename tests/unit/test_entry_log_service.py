@@ -67,7 +67,7 @@ def test_memo_summary_first_line_and_ellipsis() -> None:
     assert entry_log.memo_summary("サロンで啓発\n参加者12名") == "サロンで啓発…"
     assert entry_log.memo_summary("一行だけ") == "一行だけ"
     assert entry_log.memo_summary("\n\n後の行") == "後の行"
-    assert entry_log.memo_summary("a\x1b[2Jb\tc") == "a[2Jb c"  # no escape reaches a terminal
+    assert entry_log.memo_summary("a\x1b[2Jb\tc") == "ab c"  # no escape reaches a terminal
     assert entry_log.memo_summary("") == ""
 
 
