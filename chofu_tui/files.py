@@ -32,8 +32,13 @@ def remove_leftovers(target: Path) -> list[Path]:
     """Delete temporaries of `target` left by a killed run; a live writer's are kept."""
     removed: list[Path] = []
     with contextlib.suppress(OSError):
-        for tmp in target.parent.glob(f".{glob_escape(target.name)}.*{TMP_SUFFIX}"):
-            if _is_stale(tmp):
+        for tmp in target.parent.glob(f".{glob_escape(target.name)}.*{TMP_SUFFIX}*"):
+            if tmp.name.endswith(TMP_SUFFIX):
+                stale = _is_stale(tmp)
+            else:  # SQLite's -journal/-wal of a temporary copy: stale once its copy is gone
+                base = tmp.with_name(tmp.name[: tmp.name.rindex(TMP_SUFFIX) + len(TMP_SUFFIX)])
+                stale = not base.exists() or _is_stale(base)
+            if stale:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
                     removed.append(tmp)

@@ -50,7 +50,16 @@ def _open_source(path: Path) -> Iterator[sqlite3.Connection]:
         wal = Path(f"{path}-wal")
         if wal.is_file() and wal.stat().st_size:
             # Saves not yet in the file itself: read a private copy of the pair instead.
-            tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="chofu-merge-")))
+            # Beside our own store (owner-only, like it), never in a shared /tmp: the copy
+            # holds every note of the source.
+            store = open_file()
+            tmp = Path(
+                stack.enter_context(
+                    tempfile.TemporaryDirectory(
+                        prefix=".chofu-merge-", dir=store.parent if store else None
+                    )
+                )
+            )
             shutil.copyfile(path, tmp / "source.db")
             shutil.copyfile(wal, tmp / "source.db-wal")
             uri = f"{(tmp / 'source.db').as_uri()}?mode=ro"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import time
 import uuid
@@ -20,7 +21,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
-from chofu_tui.errors import StoreError
+from chofu_tui.errors import DISK_FULL_MESSAGE, StoreError, UserError, storage_error
 from chofu_tui.paths import make_private_dir
 from chofu_tui.store import tallies
 from chofu_tui.store.models import MODELS, Setting, database
@@ -370,9 +371,7 @@ def open_sqlite(
     except StoreError:
         raise
     except Exception as exc:
-        raise StoreError(
-            f"データベース {path} を開けません: {exc}", "cannot open database"
-        ) from exc
+        raise _cannot_open(path, exc) from exc
     database.initialize(db)
     try:
         # Through the connection, which also sees what a writer has not yet checkpointed.
@@ -385,10 +384,21 @@ def open_sqlite(
         db.close()
         if isinstance(exc, StoreError):
             raise
-        raise StoreError(
-            f"データベース {path} を開けません: {exc}", "cannot open database"
-        ) from exc
+        raise _cannot_open(path, exc) from exc
     return db
+
+
+def _cannot_open(path: Path, exc: Exception) -> StoreError:
+    """Why the store could not be opened; a full disk is named as such (SQLite reports only
+    "disk I/O error" when it cannot create its -shm or -wal file)."""
+    known = storage_error(exc)
+    if known is None:
+        with contextlib.suppress(OSError):
+            if shutil.disk_usage(path.parent).free < 64 * 1024:
+                known = UserError(DISK_FULL_MESSAGE, "disk full")
+    if known is not None:
+        return StoreError(f"データベース {path} を開けません: {known.message}", known.english)
+    return StoreError(f"データベース {path} を開けません: {exc}", "cannot open database")
 
 
 def _migrate(db: SqliteDatabase) -> None:

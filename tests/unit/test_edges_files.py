@@ -553,3 +553,15 @@ def test_markdown_to_the_terminal_carries_no_escape_codes(hostile: Path, cli: CL
         assert "\x1b" not in out and "\x07" not in out
     code, out, _ = cli("report", "--fy", "2024", "--view", "notes")
     assert DEFUSED in out and "山田" in out
+
+
+def test_a_killed_copys_journal_goes_with_it(tmp_path: Path) -> None:
+    """SQLite writes a -journal beside a temporary copy; a kill leaves both behind."""
+    from chofu_tui import files
+
+    target = tmp_path / "b.db"
+    (tmp_path / ".b.db.dead.chofu-tmp").write_bytes(b"notes")
+    (tmp_path / ".b.db.dead.chofu-tmp-journal").write_bytes(b"notes")
+    (tmp_path / ".b.db.gone.chofu-tmp-journal").write_bytes(b"notes")
+    files.write_bytes(target, b"new")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.db"]

@@ -566,3 +566,23 @@ def test_every_bundled_plan_survives_the_cache(tmp_path: Path, monkeypatch) -> N
         key = cache._key(path.read_bytes())
         text = (tmp_path / "cache" / "plans" / f"{key}.json").read_bytes()
         assert cache.from_data(json.loads(text), key) == validated
+
+
+def test_a_store_on_a_full_disk_says_the_disk_is_full(tmp_path: Path, monkeypatch) -> None:
+    """SQLite only says "disk I/O error" when it cannot create its -shm on a full disk."""
+    import shutil
+    import sqlite3
+
+    from chofu_tui.errors import StoreError
+    from chofu_tui.store import db as store_db
+
+    path = tmp_path / "s.db"
+    store_db.open_sqlite(path).close()
+
+    def no_room(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store_db, "_connect", no_room)
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10**9, 10**9, 0))
+    with pytest.raises(StoreError, match="容量"):
+        store_db.open_sqlite(path)
