@@ -6,7 +6,7 @@ APP_TITLE = "地域福祉コーディネーター 活動記録"
 
 # Screens and keys (footer, help, command palette).
 KEY_DASHBOARD = "ダッシュボード"
-KEY_AREA = "相談支援", "参加支援", "地域づくり"
+KEY_PROGRAM = "分野{n}"  # a program key before the plan names it
 KEY_LOG = "記録一覧"
 KEY_ORGS = "団体"
 KEY_SETTINGS = "設定"
@@ -110,7 +110,6 @@ MONTHLY = "月別"
 NO_ENTRIES = "(記録はまだありません)"
 
 # Misc.
-REPORT_MISSING = "レポート画面はまだありません"
 ERROR = "エラー: {message}"
 HELP_TITLE = "ヘルプ: キー操作"
 HELP_INTRO = (

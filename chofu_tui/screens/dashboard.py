@@ -9,9 +9,9 @@ from textual.widgets import Static
 
 from chofu_tui import i18n
 from chofu_tui.plan import Plan
-from chofu_tui.screens.base import YearScreen
-from chofu_tui.services.dashboard import YearView
+from chofu_tui.screens.base import YearScreen, YearShown
 from chofu_tui.services.progress import Status
+from chofu_tui.services.year_view import YearView
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
 from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import STATUS_STYLE, TargetRow
@@ -65,4 +65,4 @@ class DashboardScreen(YearScreen):
                 for row in box.query(f"#row-{p.target.id}").results(TargetRow):
                     row.show(p)
         # Everything there is to show is on screen now (figures, or the no-plan banner).
-        self.call_after_refresh(self.app.dashboard_shown)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.post_message, YearShown(view))
