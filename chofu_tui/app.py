@@ -280,7 +280,8 @@ class ChofuApp(YearApp):
         """Textual's palette, with a Japanese prompt."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # CommandPalette.is_open asks the same, typed for App[object]
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder=i18n.PALETTE_PROMPT)
             )

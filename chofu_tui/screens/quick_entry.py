@@ -211,7 +211,7 @@ class QuickEntryDialog(Seam, ModalScreen[entries.Saved | None]):
 
     def _snapshot(self) -> tuple[object, ...]:
         """What the user has entered (the filter's text is only a search)."""
-        values = tuple(i.value for i in self.query(".field Input"))
+        values = tuple(i.value for i in self.query(".field Input").results(Input))
         return (tuple(self.chosen), values, self.query_one("#note", TextArea).text)
 
     @property

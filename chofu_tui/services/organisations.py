@@ -54,8 +54,8 @@ def _validate(name: str) -> str:
 
 def find(name: str) -> Organisation | None:
     org = Organisation.get_or_none(Organisation.key == org_key(name))
-    while org is not None and org.merged_into_id is not None:
-        org = Organisation.get_by_id(org.merged_into_id)
+    while org is not None and org.merged_into is not None:
+        org = org.merged_into  # one query, as get_by_id
     return org
 
 
@@ -94,7 +94,7 @@ def list_with_counts(fiscal_year: int) -> list[OrganisationRow]:
         )
         .group_by(Entry.organisation)
     )
-    by_org = {row.organisation_id: row.n for row in counts}
+    by_org: dict[int, int] = {org: n for org, n in database.execute(counts)}
     orgs = (
         Organisation.select().where(Organisation.merged_into.is_null()).order_by(Organisation.name)
     )

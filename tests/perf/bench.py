@@ -354,7 +354,9 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {perf!r})
 from first_figures import first_figures_app
-first_figures_app(Path({db!r})).run(headless=True, size=(120, 40))
+app = first_figures_app(Path({db!r}))
+app.run(headless=True, size=(120, 40))
+sys.exit(app.return_code or 0)  # an app that failed to start is not a start measured
 """
 
 # The work the app must do before its dashboard can show a figure, without Textual.

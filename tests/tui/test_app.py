@@ -1,4 +1,4 @@
-"""Screens and global keys, the no-plan banner, the palette, the report hook, the bench hook."""
+"""Screens and global keys, the no-plan banner, the palette, the report key."""
 
 from __future__ import annotations
 
