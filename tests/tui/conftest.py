@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -60,10 +61,9 @@ async def settle(pilot: Pilot) -> None:
     """Let workers finish and the screen catch up with their results."""
     for _ in range(3):
         await pilot.pause()
-        try:
+        # a failed worker is said on screen (the error policy): tests assert that
+        with contextlib.suppress(WorkerFailed):
             await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass  # a failed worker is said on screen (the error policy): tests assert that
     await pilot.pause()
 
 
