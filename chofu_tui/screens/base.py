@@ -69,13 +69,13 @@ class YearApp(App[None]):
         """The app's keys as they are now (keys 1-9: the shown plan's program areas only),
         for the help and the command palette."""
         shown = []
-        for _key, binding in self._bindings:
-            if not binding.description:
+        for binding in self.BINDINGS:  # our own keys, in their order (not Textual's ctrl+q)
+            if not isinstance(binding, Binding) or not binding.description:
                 continue
-            if binding.action.startswith("program(") and (
-                not binding.key.isdigit() or int(binding.key) > len(self.program_areas)
-            ):
-                continue
+            if binding.action.startswith("program("):
+                if int(binding.key) > len(self.program_areas):
+                    continue
+                binding = self._bindings.key_to_bindings[binding.key][0]  # named from the plan
             shown.append(binding)
         return shown
 

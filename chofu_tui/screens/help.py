@@ -75,7 +75,13 @@ class HelpScreen(Seam, Screen[None]):
         names = [one_line(pa.key_name) for pa in app.program_areas]
         with VerticalScroll(id="help"):
             yield Static(i18n.HELP_TITLE, classes="title")
-            yield Static(i18n.HELP_INTRO)
+            plan = app.view.plan if app.view else None
+            issuer = "・".join(plan.issuer) if plan and plan.issuer else ""
+            about = " / ".join(p for p in (plan.title if plan else "", issuer) if p)
+            # Plan text is the user's file: literal, never markup.
+            yield Static(
+                one_line(i18n.HELP_INTRO.format(plan=about or i18n.HELP_NO_PLAN)), markup=False
+            )
             # Key names such as `[` are text here, not markup.
             yield Static(table(["キー", "どの画面でも"], app_keys), id="help-global", markup=False)
             yield Static(
