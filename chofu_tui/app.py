@@ -142,7 +142,7 @@ class ChofuApp(YearApp):
         """Another process (the CLI, another window, a merge) wrote: show it without a key."""
         try:
             version = data_version()
-        except Exception:
+        except Exception:  # a store being closed or swapped: the next tick asks again
             return
         if self._seen_version is not None and version != self._seen_version:
             self.reload()
@@ -159,7 +159,7 @@ class ChofuApp(YearApp):
     def _mark_seen(self) -> None:
         try:
             self._seen_version = data_version()
-        except Exception:
+        except Exception:  # the next poll then only records the version
             self._seen_version = None
 
     # Loading the shown year's figures (a thread: never freezes typing). The worker posts

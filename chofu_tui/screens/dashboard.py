@@ -44,7 +44,8 @@ class DashboardScreen(YearScreen):
         yield KeyBar()
 
     def show_view(self, view: YearView) -> None:
-        self.run_worker(self._fill(view), group="fill", exclusive=True)
+        # A failure is shown by the screens' error policy (base.Seam), the app stays up.
+        self.run_worker(self._fill(view), group="fill", exclusive=True, exit_on_error=False)
 
     async def _fill(self, view: YearView) -> None:
         box = self.query_one("#targets", VerticalScroll)

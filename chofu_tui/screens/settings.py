@@ -64,7 +64,11 @@ class SettingsScreen(YearScreen):
             self.query_one("#settings-error", Static).update(exc.message)
             return
         coordinator = self.query_one("#coordinator", Input).value.strip()
-        settings_service.save(settings_service.UserSettings(coordinator, area))
+        try:
+            settings_service.save(settings_service.UserSettings(coordinator, area))
+        except Exception as exc:  # a locked or full store: said, not a crash
+            self.chofu.report_error(exc)
+            return
         self.query_one("#settings-error", Static).update("")
         self.set_focus(None)  # the screen keys (d, n, ...) work again at once
         self.notify(i18n.SETTINGS_SAVED)

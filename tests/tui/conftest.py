@@ -51,7 +51,6 @@ def seed(ctx: Context) -> None:
 @pytest.fixture
 def ctx(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Context:
     monkeypatch.setenv("CHOFU_TUI_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     context = make_ctx(tmp_path)
     seed(context)
     return context

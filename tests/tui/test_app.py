@@ -117,7 +117,6 @@ async def test_command_palette_lists_the_keys(ctx) -> None:
 
 
 async def test_no_plan_banner_offers_to_create_the_plan(tmp_path, monkeypatch) -> None:
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     ctx = make_ctx(tmp_path, today=dt.date(2025, 4, 1))  # 1 April: no 令和7年度 plan yet
     app = ChofuApp(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -153,7 +152,6 @@ async def test_no_plan_banner_offers_to_create_the_plan(tmp_path, monkeypatch) -
 
 
 async def test_no_plan_banner_offers_the_latest_year(tmp_path, monkeypatch) -> None:
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     ctx = make_ctx(tmp_path, today=dt.date(2025, 4, 1))
     app = ChofuApp(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -249,7 +247,6 @@ async def test_settings_are_kept_in_the_store(ctx) -> None:
 
 async def test_demo_uses_a_throwaway_store(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("CHOFU_TUI_DB", str(tmp_path / "mine.db"))
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     monkeypatch.delenv("CHOFU_TUI_TODAY", raising=False)
     app = make_app(demo=True)
     assert app.ctx.db_path != tmp_path / "mine.db"

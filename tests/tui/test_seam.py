@@ -122,3 +122,21 @@ async def test_a_locked_store_on_delete_is_a_store_error_in_japanese(
         assert STORE_BUSY in notifications(app)
         assert len(entries.list_entries(2024)) == 4  # nothing deleted
         assert app.is_running
+
+
+async def test_a_failed_settings_save_is_said(ctx, monkeypatch) -> None:
+    from chofu_tui.services import settings as settings_service
+
+    def busy(*args, **kwargs):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(settings_service, "save", busy)
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert STORE_BUSY in notifications(app)
+        assert app.is_running
