@@ -140,3 +140,34 @@ async def test_a_failed_settings_save_is_said(ctx, monkeypatch) -> None:
         await settle(pilot)
         assert STORE_BUSY in notifications(app)
         assert app.is_running
+
+
+def test_the_benchmark_driver_runs_as_its_own_process(tmp_path, monkeypatch) -> None:
+    """As the start-up benchmark starts it: a fresh process that exits by itself, cleanly."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.tui.conftest import TODAY, make_ctx, seed
+
+    monkeypatch.setenv("CHOFU_TUI_TODAY", TODAY.isoformat())
+    ctx = make_ctx(tmp_path)
+    seed(ctx)
+    ctx.close()
+    driver = Path(__file__).resolve().parents[1] / "perf" / "first_figures.py"
+    env = {
+        **os.environ,
+        "CHOFU_TUI_TODAY": TODAY.isoformat(),
+        "CHOFU_TUI_PLAN_DIR": str(tmp_path / "plans"),
+        "CHOFU_TUI_CACHE_DIR": str(tmp_path / "cache"),
+        "TERM": "xterm-256color",
+    }
+    env.pop("CHOFU_TUI_BENCH_EXIT", None)
+    done = subprocess.run(
+        [sys.executable, str(driver), str(tmp_path / "chofu.db")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
