@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.screen import ModalScreen, Screen
-from textual.signal import Signal
+from textual.worker import Worker, WorkerState
 
 from chofu_tui import i18n
 from chofu_tui.context import Context
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
-from chofu_tui.safetext import strip_controls
-from chofu_tui.services.dashboard import YearView, data_version, load_year
+from chofu_tui.plan import Plan
+from chofu_tui.safetext import one_line, strip_controls
+from chofu_tui.screens.base import YearApp, YearLoaded
 from chofu_tui.services.entries import Saved
+from chofu_tui.services.year_view import YearView, data_version, load_year
 
-BENCH_ENV = "CHOFU_TUI_BENCH_EXIT"
 # How often the app asks the store whether another process wrote to it (one cheap PRAGMA).
 POLL_SECONDS = 1.0
 
@@ -33,13 +35,8 @@ def _dashboard() -> Screen:
     return DashboardScreen()
 
 
-def _area(pa_id: str):
-    def make() -> Screen:
-        from chofu_tui.screens.program_area import ProgramAreaScreen
-
-        return ProgramAreaScreen(pa_id)
-
-    return make
+# Keys 1-9 open the shown plan's program areas, in plan order (a plan has one to nine).
+PROGRAM_KEYS = range(1, 10)
 
 
 def _log() -> Screen:
@@ -60,18 +57,24 @@ def _settings() -> Screen:
     return SettingsScreen()
 
 
+class FiguresLoaded(Message):
+    """The load worker's result: the year's figures, and the save that asked for them."""
+
+    def __init__(self, view: YearView, saved: Saved | None) -> None:
+        super().__init__()
+        self.view = view
+        self.saved = saved
+
+
 # Keys that change what is on screen; a dialog in front keeps them for itself.
 NAVIGATION = {"mode", "help", "new_entry", "report", "year", "create_plan", "view_latest"}
 
 
-class ChofuApp(App[None]):
+class ChofuApp(YearApp):
     TITLE = i18n.APP_TITLE
     CSS_PATH = "app.tcss"
-    MODES = {  # noqa: RUF012 - Textual's class attribute
+    MODES = {  # noqa: RUF012 - Textual's class attribute; program areas are added per plan
         "dashboard": _dashboard,
-        "area-I": _area("I"),
-        "area-II": _area("II"),
-        "area-III": _area("III"),
         "log": _log,
         "orgs": _orgs,
         "settings": _settings,
@@ -82,9 +85,11 @@ class ChofuApp(App[None]):
         Binding("ctrl+p", "command_palette", i18n.KEY_PALETTE, priority=True, id="palette"),
         Binding("question_mark", "help", i18n.KEY_HELP, id="help"),
         Binding("d", "mode('dashboard')", i18n.KEY_DASHBOARD, id="dashboard"),
-        Binding("1", "mode('area-I')", i18n.KEY_AREA[0], id="area-1"),
-        Binding("2", "mode('area-II')", i18n.KEY_AREA[1], id="area-2"),
-        Binding("3", "mode('area-III')", i18n.KEY_AREA[2], id="area-3"),
+        # Named from the plan once it is loaded (see _name_program_keys).
+        *(
+            Binding(str(n), f"program({n})", i18n.KEY_PROGRAM.format(n=n), id=f"area-{n}")
+            for n in PROGRAM_KEYS
+        ),
         Binding("l", "mode('log')", i18n.KEY_LOG, id="log"),
         Binding("o", "mode('orgs')", i18n.KEY_ORGS, id="orgs"),
         Binding("s", "mode('settings')", i18n.KEY_SETTINGS, id="settings"),
@@ -103,14 +108,11 @@ class ChofuApp(App[None]):
         self._demo_dir = demo_dir  # a TemporaryDirectory, removed when the app goes
         self.fy = FiscalYear.of(ctx.today())
         self.view: YearView | None = None
-        self.data: Signal[YearView] = Signal(self, "year-view")
-        self._bench = os.environ.get(BENCH_ENV) == "1"
+        # The program areas keys 1-9 open: the last plan shown (a year without a plan keeps
+        # the keys of the plan before it, and its screens show the no-plan banner).
+        self.program_areas = ()
         self._demo_filled = not demo
         self._seen_version: int | None = None  # the store's data_version the figures reflect
-
-    @property
-    def as_of(self) -> dt.date:
-        return self.view.as_of if self.view else self.ctx.today()
 
     def on_mount(self) -> None:
         self.switch_mode("dashboard")
@@ -160,37 +162,74 @@ class ChofuApp(App[None]):
         except Exception:  # the next poll then only records the version
             self._seen_version = None
 
-    # Loading the shown year's figures (a thread: never freezes typing).
+    # Loading the shown year's figures (a thread: never freezes typing). The worker posts
+    # `FiguresLoaded`; an error ends it and `on_worker_state_changed` says what went wrong.
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def _reload(self, saved: Saved | None = None) -> None:
-        try:
-            if not self._demo_filled:
-                from chofu_tui.services.demo import DEMO_YEAR, fill_demo
+        if not self._demo_filled:
+            from chofu_tui.services.demo import DEMO_YEAR, fill_demo
 
-                fill_demo(self.ctx.catalog.get(DEMO_YEAR).plan, self.ctx.today())
-                self._demo_filled = True
-                # Our own writes, loaded just below: not "another writer" for the poll.
-                self.call_from_thread(self._mark_seen)
-            view = load_year(self.ctx.catalog, self.fy, self.ctx.today())
-        except UserError as exc:
-            self.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        self.call_from_thread(self._show, view, saved)
+            fill_demo(self.ctx.catalog.get(DEMO_YEAR).plan, self.ctx.today())
+            self._demo_filled = True
+            # Our own writes, loaded just below: not "another writer" for the poll.
+            self.call_from_thread(self._mark_seen)
+        view = load_year(self.ctx.catalog, self.fy, self.ctx.today())
+        self.post_message(FiguresLoaded(view, saved))
 
-    def _show(self, view: YearView, saved: Saved | None) -> None:
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    def on_figures_loaded(self, message: FiguresLoaded) -> None:
+        view, saved = message.view, message.saved
         if view.fy != self.fy:
             return  # a newer year was asked for while this one loaded
         previous, self.view = self.view, view
-        self.data.publish(view)
+        if view.plan is not None:
+            self._name_program_keys(view.plan)
+        # The screens on top (a year screen, and the one under a dialog) show it now; the
+        # others catch up when they come back to the front.
+        for screen in self.screen_stack:
+            screen.post_message(YearLoaded(view))
         self.refresh_bindings()  # `c`/`v` only while the year has no plan
         if saved is not None:
             self._notify_saved(view, saved, previous)
 
-    def dashboard_shown(self) -> None:
-        """The dashboard has drawn real figures: the benchmark hook exits here."""
-        if self._bench:
-            self._bench = False
-            self.exit()
+    def _name_program_keys(self, plan: Plan) -> None:
+        """Keys 1-9 name the plan's program areas; a plan with other program areas than the
+        one before gets fresh program screens (those of the old plan are dropped)."""
+        areas = plan.program_areas
+        if [pa.id for pa in areas] == [pa.id for pa in self.program_areas]:
+            self.program_areas = areas
+            return
+        self.program_areas = areas
+        if self.current_mode.startswith("area-"):
+            self.switch_mode("dashboard")  # the area on screen may not be in this plan
+        for n in PROGRAM_KEYS:
+            mode = f"area-{n}"
+            if mode in self._modes and mode != self.current_mode:
+                self.remove_mode(mode)
+            if n <= len(areas) and mode not in self._modes:
+                self.add_mode(mode, self._program_screen(areas[n - 1].id))
+            # Shown in the key bar, the help and the command palette (Binding is frozen).
+            label = one_line(areas[n - 1].key_name) if n <= len(areas) else ""
+            self._bindings.key_to_bindings[str(n)] = [
+                Binding(
+                    str(n),
+                    f"program({n})",
+                    label or i18n.KEY_PROGRAM.format(n=n),
+                    id=f"area-{n}",
+                )
+            ]
+
+    @staticmethod
+    def _program_screen(pa_id: str) -> Callable[[], Screen]:
+        def make() -> Screen:
+            from chofu_tui.screens.program_area import ProgramAreaScreen
+
+            return ProgramAreaScreen(pa_id)
+
+        return make
 
     def _notify_saved(self, view: YearView, saved: Saved, previous: YearView | None) -> None:
         for warning in saved.warnings:
@@ -232,13 +271,17 @@ class ChofuApp(App[None]):
             return False
         if action in ("create_plan", "view_latest"):
             return self.view is not None and self.view.plan is None
+        if action == "program":  # only the keys of the plan's program areas
+            n = parameters[0]
+            return isinstance(n, int) and n <= len(self.program_areas)
         return True
 
     def action_command_palette(self) -> None:
         """Textual's palette, with a Japanese prompt."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        # CommandPalette.is_open asks the same, typed for App[object]
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(
                 CommandPalette(id="--command-palette", placeholder=i18n.PALETTE_PROMPT)
             )
@@ -252,6 +295,10 @@ class ChofuApp(App[None]):
         while len(self.screen_stack) > 1:  # leave help or a report before going elsewhere
             self.pop_screen()
         self.switch_mode(mode)
+
+    def action_program(self, n: int) -> None:
+        if 1 <= n <= len(self.program_areas):
+            self.action_mode(f"area-{n}")
 
     def action_help(self) -> None:
         from chofu_tui.screens.help import HelpScreen
@@ -310,8 +357,7 @@ class ChofuApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette (ctrl+p) lists the app's own keys, in Japanese."""
-        for binding in self.BINDINGS:
-            assert isinstance(binding, Binding)
+        for binding in self.app_bindings():
             action = binding.action
 
             def run(action: str = action) -> None:
@@ -331,13 +377,12 @@ def make_app(db_path: Path | None = None, demo: bool = False) -> ChofuApp:
 
         from chofu_tui.plan import PlanCatalog
         from chofu_tui.services.demo import DEMO_AS_OF
-        from chofu_tui.store import open_store
 
         tmp = tempfile.TemporaryDirectory(prefix="chofu-tui-demo-")
         root = Path(tmp.name)
         pinned = os.environ.get("CHOFU_TUI_TODAY")
         as_of = dt.date.fromisoformat(pinned) if pinned else DEMO_AS_OF
-        ctx = Context(PlanCatalog(user_dir=root / "plans"), root / "demo.db", today=lambda: as_of)
-        ctx._db = open_store(root / "demo.db")
+        ctx = Context.open(root / "demo.db", catalog=PlanCatalog(user_dir=root / "plans"))
+        ctx.today = lambda: as_of
         return ChofuApp(ctx, demo=True, demo_dir=tmp)
     return ChofuApp(Context.open(db_path))

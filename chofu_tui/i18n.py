@@ -6,7 +6,7 @@ APP_TITLE = "地域福祉コーディネーター 活動記録"
 
 # Screens and keys (footer, help, command palette).
 KEY_DASHBOARD = "ダッシュボード"
-KEY_AREA = "相談支援", "参加支援", "地域づくり"
+KEY_PROGRAM = "分野{n}"  # a program key before the plan names it
 KEY_LOG = "記録一覧"
 KEY_ORGS = "団体"
 KEY_SETTINGS = "設定"
@@ -103,9 +103,10 @@ NO_ENTRIES = "(記録はまだありません)"
 ERROR = "エラー: {message}"
 HELP_TITLE = "ヘルプ: キー操作"
 HELP_INTRO = (
-    "調布市社会福祉協議会の地域福祉コーディネーターの活動を記録し、年度の目標に対する進み具合を"
+    "地域福祉コーディネーターの活動を記録し、年度の計画 ({plan}) の目標に対する進み具合を"
     "確かめる画面です。どの画面からでも n で記録できます。"
 )
+HELP_NO_PLAN = "計画なし"
 STATUS_HELP = "状況: 先行 (目安より上)、順調 (目安の ±10%)、遅れ (目安より下)。目安は年度を均等に進んだ場合の基準日時点の数字です。"
 
 PALETTE_PROMPT = "コマンドを検索 (キーの名前で絞り込み)"

@@ -23,7 +23,11 @@ from chofu_tui.fiscal import FiscalYear
 _CONFIG: dict[str, Any] = {"extra": "forbid", "use_attribute_docstrings": True}
 _ID = re.compile(r"^[a-z][a-z0-9-]*$")
 _INITIATIVE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-_PROGRAM_AREA_IDS = ("I", "II", "III")
+# A program area's id: I, II, III in Chofu's plan; another council's plan names its own.
+_PROGRAM_AREA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
+# Keys 1-9 of the app open the program areas, in plan order.
+MAX_PROGRAM_AREAS = 9
+MAX_AREAS = 30
 
 Text = Annotated[str, MinLen(1)]
 
@@ -108,23 +112,32 @@ class ProgramArea:
 
     __pydantic_config__ = _CONFIG
 
-    id: str
-    """I, II or III."""
+    id: Annotated[str, Len(1, 16)]
+    """分野の id (I, II, III など。英数字・ハイフン・下線)."""
     numeral: Text
-    """Ⅰ, Ⅱ, Ⅲ."""
+    """Ⅰ, Ⅱ, Ⅲ (見出しで名前の前に付く記号)."""
     name: Text
     """相談支援, 参加支援, ..."""
     initiatives: Annotated[tuple[Initiative, ...], MinLen(1)]
     overview: str = ""
     """取組の概要."""
+    short_name: Annotated[str, Len(1, 12)] | None = None
+    """キー一覧とヘルプで数字キーに添える短い名前 (省略時は name)."""
 
     def __post_init__(self) -> None:
-        if self.id not in _PROGRAM_AREA_IDS:
-            raise ValueError(f"分野 id {self.id!r} は I, II, III のどれかにしてください")
+        if not _PROGRAM_AREA_ID.match(self.id):
+            raise ValueError(
+                f"分野 id {self.id!r} は英数字・ハイフン・下線で書いてください (例: I, II, soudan)"
+            )
 
     @property
     def title(self) -> str:
         return f"{self.numeral} {self.name}"
+
+    @property
+    def key_name(self) -> str:
+        """What the key bar, the help and the command palette call this program area."""
+        return self.short_name or self.name
 
 
 @dataclass(frozen=True)
@@ -156,8 +169,10 @@ class Plan:
     fiscal_year: Annotated[int, Ge(2019), Le(2100)]
     """西暦の年度 (令和6年度 = 2024)."""
     title: Text
-    areas: Annotated[tuple[Area, ...], MinLen(1)]
-    program_areas: Annotated[tuple[ProgramArea, ...], MinLen(1)]
+    areas: Annotated[tuple[Area, ...], Len(1, MAX_AREAS)]
+    """福祉圏域 (1〜30)."""
+    program_areas: Annotated[tuple[ProgramArea, ...], Len(1, MAX_PROGRAM_AREAS)]
+    """分野 (1〜9)。アプリでは計画の順に数字キー 1〜9 で開きます."""
     issued: dt.date | None = None
     issuer: tuple[str, ...] = ()
     staffing: Annotated[int, Ge(0)] | None = None
@@ -193,6 +208,9 @@ class Plan:
                 raise ValueError(
                     f"目標 {t.id!r} の目標値が圏域の数 ({len(self.areas)}) を超えています"
                 )
+        pa_ids = [pa.id for pa in self.program_areas]
+        if len(set(pa_ids)) != len(pa_ids):
+            raise ValueError("分野 id が重複しています")
         nos = [a.no for a in self.areas]
         if len(set(nos)) != len(nos):
             raise ValueError("圏域の番号が重複しています")

@@ -9,9 +9,9 @@ from textual.widgets import Static
 
 from chofu_tui import i18n
 from chofu_tui.plan import Plan
-from chofu_tui.screens.base import YearScreen
-from chofu_tui.services.dashboard import YearView
+from chofu_tui.screens.base import YearScreen, YearShown
 from chofu_tui.services.progress import Status
+from chofu_tui.services.year_view import YearView
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
 from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import STATUS_STYLE, TargetRow
@@ -44,7 +44,8 @@ class DashboardScreen(YearScreen):
         yield KeyBar()
 
     def show_view(self, view: YearView) -> None:
-        self.run_worker(self._fill(view), group="fill", exclusive=True)
+        # A failure is shown by the screens' error policy (base.Seam), the app stays up.
+        self.run_worker(self._fill(view), group="fill", exclusive=True, exit_on_error=False)
 
     async def _fill(self, view: YearView) -> None:
         box = self.query_one("#targets", VerticalScroll)
@@ -65,4 +66,4 @@ class DashboardScreen(YearScreen):
                 for row in box.query(f"#row-{p.target.id}").results(TargetRow):
                     row.show(p)
         # Everything there is to show is on screen now (figures, or the no-plan banner).
-        self.call_after_refresh(self.app.dashboard_shown)  # type: ignore[attr-defined]
+        self.call_after_refresh(self.post_message, YearShown(view))

@@ -10,6 +10,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -18,10 +19,10 @@ from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan
 from chofu_tui.safetext import one_line, strip_controls
-from chofu_tui.screens.base import YearScreen
+from chofu_tui.screens.base import Seam, YearScreen
 from chofu_tui.services import entries, entry_log
-from chofu_tui.services.dashboard import YearView
 from chofu_tui.services.entry_log import LogQuery
+from chofu_tui.services.year_view import YearView
 from chofu_tui.textfmt import clip
 from chofu_tui.widgets.header import AppHeader
 from chofu_tui.widgets.keybar import KeyBar
@@ -32,6 +33,10 @@ KEY_ALL_YEARS = "全年度"
 KEY_THIS_YEAR = "この年度"
 ALL_YEARS = "全年度"
 COUNT = "{scope} {n}件"
+COUNT_MORE = "{scope} {n}件まで表示 (↓・PageDown・End で続きを表示)"
+# The log opens on its first page at once; more come as the cursor nears the end.
+PAGE = 200
+NEAR_END = 20  # rows before the last one shown at which the next page is asked for
 UNDONE = "元に戻しました: {entry} ({what}を取り消し)"
 WHAT_DELETE = "削除"
 WHAT_EDIT = "編集"
@@ -57,18 +62,51 @@ def cell(text: str) -> Text:
     return Text(one_line(text), no_wrap=True)
 
 
-class LogTable(DataTable):
+class LogTable(DataTable[str | Text]):
     """The log's rows; Home and End go to the first and last entry (not the first column),
     Enter shows the entry whole (named in the key bar)."""
 
     BINDINGS = [  # noqa: RUF012
         Binding("enter", "select_cursor", KEY_DETAIL, id="log-detail"),
         Binding("home", "scroll_top", show=False),
-        Binding("end", "scroll_bottom", show=False),
+        Binding("end", "last_entry", show=False),
     ]
 
+    class WantsEnd(Message):
+        """End was pressed: the screen loads what is not shown yet, then goes to the last."""
 
-class EntryDetail(ModalScreen[None]):
+    def action_last_entry(self) -> None:
+        self.post_message(self.WantsEnd())
+
+
+class LogLoaded(Message):
+    """A page of the log (offset 0: the first, which replaces what is shown)."""
+
+    def __init__(
+        self,
+        recs: list[entries.EntryRecord],
+        labels: dict[str, str],
+        query: LogQuery,
+        offset: int,
+        more: bool,
+        to_end: bool,
+    ) -> None:
+        super().__init__()
+        self.recs, self.labels, self.query = recs, labels, query
+        self.offset, self.more, self.to_end = offset, more, to_end
+
+
+class EntryWritten(Message):
+    """A delete or undo was stored; `written` says so and keeps the undo list."""
+
+    def __init__(
+        self, written: Callable[[entries.EntryRecord], None], result: entries.EntryRecord
+    ) -> None:
+        super().__init__()
+        self.written, self.result = written, result
+
+
+class EntryDetail(Seam, ModalScreen[None]):
     """Everything one entry holds, with the whole multi-line memo."""
 
     BINDINGS = [  # noqa: RUF012
@@ -152,6 +190,9 @@ class EntryLogScreen(YearScreen):
         self._plan: Plan | None = None
         self._options_for: object = ()  # the plan the target/area filters were made from
         self._cursor_to: str | None = None  # after an undo: the entry it brought back
+        self._more = False  # entries after the last row shown
+        self._loading_more = False
+        self._query: LogQuery | None = None  # the query of the rows shown
 
     def compose(self) -> ComposeResult:
         yield AppHeader(i18n.KEY_LOG)
@@ -172,7 +213,7 @@ class EntryLogScreen(YearScreen):
 
     @property
     def plan(self) -> Plan | None:
-        view = self.app.view  # type: ignore[attr-defined]
+        view = self.view
         return view.plan if view else None
 
     def show_view(self, view: YearView) -> None:
@@ -190,7 +231,7 @@ class EntryLogScreen(YearScreen):
         self.load()
 
     def _fallback_plan(self) -> Plan | None:
-        catalog = self.app.ctx.catalog  # type: ignore[attr-defined]
+        catalog = self.chofu.ctx.catalog
         latest = catalog.latest()
         try:
             return catalog.get(latest).plan if latest else None
@@ -200,7 +241,7 @@ class EntryLogScreen(YearScreen):
     def current_query(self) -> LogQuery:
         target = self.query_one("#filter-target", Select).value
         area = self.query_one("#filter-area", Select).value
-        view = self.app.view  # type: ignore[attr-defined]
+        view = self.view
         year = None if self.all_years or view is None else view.fy.year
         return LogQuery(
             fiscal_year=year,
@@ -220,26 +261,41 @@ class EntryLogScreen(YearScreen):
         self.query_one(DataTable).focus()
 
     def load(self) -> None:
-        if self.app.view is not None:  # type: ignore[attr-defined]
-            self._load(self.current_query())
+        """The first page again (after a filter change or a write); as many rows as shown now
+        when the query is the same, so that the cursor keeps its entry."""
+        if self.view is None:
+            return
+        query = self.current_query()
+        shown = len(self.records) if query == self._query else 0
+        self._loading_more = False
+        self._load(query, 0, max(PAGE, shown))
+
+    def _load_more(self, to_end: bool = False) -> None:
+        if self._query is None or not self._more or self._loading_more:
+            return
+        self._loading_more = True
+        self._load(self._query, len(self.records), None if to_end else PAGE, to_end)
 
     @work(thread=True, exclusive=True, group="log", exit_on_error=False)
-    def _load(self, query: LogQuery) -> None:
-        catalog = self.app.ctx.catalog  # type: ignore[attr-defined]
-        labels = entry_log.target_labels(catalog, query.fiscal_year)
-        recs = entry_log.list_log(query, labels)
-        self.app.call_from_thread(self._fill, recs, labels, query)
+    def _load(self, query: LogQuery, offset: int, limit: int | None, to_end: bool = False) -> None:
+        labels = entry_log.target_labels(self.chofu.ctx.catalog, query.fiscal_year)
+        # One row past the page says whether there is more.
+        recs = entry_log.list_log(
+            query, labels, limit=None if limit is None else limit + 1, offset=offset
+        )
+        more = limit is not None and len(recs) > limit
+        self.post_message(LogLoaded(recs[:limit], labels, query, offset, more, to_end))
 
-    def _fill(
-        self, recs: list[entries.EntryRecord], labels: dict[str, str], query: LogQuery
-    ) -> None:
-        table = self.query_one(DataTable)
-        keep_row = table.cursor_row
-        keep = self.selected()
-        table.clear()
-        self.records = {r.uuid: r for r in recs}
-        self.labels = labels
+    def on_log_loaded(self, message: LogLoaded) -> None:
+        if message.offset:
+            self._append(message)
+        else:
+            self._fill(message.recs, message.labels, message.query, message.more)
+
+    def _add_rows(self, recs: list[entries.EntryRecord], labels: dict[str, str]) -> None:
+        table = self.query_one(LogTable)
         for r in recs:
+            self.records[r.uuid] = r
             names = "、".join(labels.get(tid, tid) for tid in r.targets)
             table.add_row(
                 r.date.isoformat(),
@@ -251,6 +307,51 @@ class EntryLogScreen(YearScreen):
                 cell(clip(entry_log.memo_summary(r.note), 24)),
                 key=r.uuid,
             )
+
+    def _append(self, message: LogLoaded) -> None:
+        self._loading_more = False
+        if message.query != self._query or message.offset != len(self.records):
+            return  # the filter changed while this page loaded
+        self._add_rows([r for r in message.recs if r.uuid not in self.records], message.labels)
+        self._more = message.more
+        self._show_count(message.query)
+        if message.to_end:
+            table = self.query_one(LogTable)
+            table.move_cursor(row=table.row_count - 1)
+
+    def _show_count(self, query: LogQuery) -> None:
+        scope = ALL_YEARS if query.fiscal_year is None else FiscalYear(query.fiscal_year).label
+        form = COUNT_MORE if self._more else COUNT
+        self.query_one("#log-count", Static).update(form.format(scope=scope, n=len(self.records)))
+
+    @on(DataTable.RowHighlighted)
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        if self._more and event.cursor_row >= event.data_table.row_count - NEAR_END:
+            self._load_more()
+
+    @on(LogTable.WantsEnd)
+    def _to_end(self) -> None:
+        if self._more:
+            self._load_more(to_end=True)
+        else:
+            table = self.query_one(LogTable)
+            table.move_cursor(row=max(table.row_count - 1, 0))
+
+    def _fill(
+        self,
+        recs: list[entries.EntryRecord],
+        labels: dict[str, str],
+        query: LogQuery,
+        more: bool = False,
+    ) -> None:
+        table = self.query_one(LogTable)
+        keep_row = table.cursor_row
+        keep = self.selected()
+        table.clear()
+        self.records = {}
+        self.labels = labels
+        self._query, self._more = query, more
+        self._add_rows(recs, labels)
         if recs:
             # The same entry stays under the cursor, wherever a reload put it; if it is gone
             # (deleted, moved to another year), the row where it was.
@@ -261,8 +362,7 @@ class EntryLogScreen(YearScreen):
             else:
                 row = min(keep_row, len(recs) - 1)
             table.move_cursor(row=row)
-        scope = ALL_YEARS if query.fiscal_year is None else FiscalYear(query.fiscal_year).label
-        self.query_one("#log-count", Static).update(COUNT.format(scope=scope, n=len(recs)))
+        self._show_count(query)
 
     def selected(self) -> entries.EntryRecord | None:
         table = self.query_one(DataTable)
@@ -302,7 +402,7 @@ class EntryLogScreen(YearScreen):
             self.notify(i18n.LOG_NO_ROW, severity="warning")
             return
         try:
-            plan = entry_log.plan_for_edit(self.app.ctx.catalog, rec)  # type: ignore[attr-defined]
+            plan = entry_log.plan_for_edit(self.chofu.ctx.catalog, rec)
         except UserError as exc:
             self.notify(exc.message, severity="error")
             return
@@ -317,12 +417,9 @@ class EntryLogScreen(YearScreen):
                 self.notify(MOVED.format(fy=saved.entry.fiscal_year.label))
             else:
                 self.notify(i18n.LOG_EDITED)
-            self.app.reload()  # type: ignore[attr-defined]
+            self.chofu.reload()
 
-        self.app.push_screen(
-            QuickEntryDialog(self.app.ctx, plan, day=rec.date, record=rec),  # type: ignore[attr-defined]
-            done,
-        )
+        self.app.push_screen(QuickEntryDialog(self.chofu.ctx, plan, day=rec.date, record=rec), done)
 
     def action_delete(self) -> None:
         rec = self.selected()
@@ -356,18 +453,10 @@ class EntryLogScreen(YearScreen):
         change: Callable[[], entries.EntryRecord],
         written: Callable[[entries.EntryRecord], None],
     ) -> None:
-        try:
-            result = change()
-        except UserError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        except Exception as exc:  # a locked store: say so
-            self.app.call_from_thread(self.notify, f"保存できませんでした: {exc}", severity="error")
-            return
-        self.app.call_from_thread(self._written, written, result)
+        """A delete or undo. A refusal or a locked store ends the worker: the screens' error
+        policy (base.Seam) shows its message."""
+        self.post_message(EntryWritten(written, change()))
 
-    def _written(
-        self, written: Callable[[entries.EntryRecord], None], result: entries.EntryRecord
-    ) -> None:
-        written(result)
-        self.app.reload()  # type: ignore[attr-defined]
+    def on_entry_written(self, message: EntryWritten) -> None:
+        message.written(message.result)
+        self.chofu.reload()

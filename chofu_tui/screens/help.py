@@ -9,6 +9,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from chofu_tui import i18n
+from chofu_tui.safetext import one_line
+from chofu_tui.screens.base import Seam
 from chofu_tui.textfmt import table
 from chofu_tui.widgets.keybar import KeyBar
 
@@ -20,12 +22,15 @@ KEY_NAMES = {
     "escape": "Esc",
 }
 
+PROGRAM_KEYS_HELP = (
+    "各分野の画面 ({names}): 上下キーで目標を選ぶと n でその目標が選ばれた状態で記録"
+)
+
 SCREEN_KEYS = [
     (
         "n",
         "記録する: 目標を番号・id・名前で絞り込み、Enter で選択 (複数可)、ctrl+s 保存、Esc 閉じる",
     ),
-    ("1 2 3", "各分野の画面: 上下キーで目標を選ぶと n でその目標が選ばれた状態で記録"),
     ("e", "記録一覧: 選んだ記録を編集 / 団体: 名前を変更"),
     ("x", "記録一覧: 選んだ記録を削除"),
     ("Enter", "記録一覧: 選んだ記録の詳細 (メモ全文・作成・更新日時)"),
@@ -44,7 +49,17 @@ def key_name(key: str) -> str:
     return KEY_NAMES.get(key, key)
 
 
-class HelpScreen(Screen):
+def screen_keys(program_names: list[str]) -> list[list[str]]:
+    """The keys of each screen; the program keys as many as the plan has program areas."""
+    rows = [list(r) for r in SCREEN_KEYS]
+    if program_names:
+        keys = " ".join(str(n) for n in range(1, len(program_names) + 1))
+        names = "、".join(f"{n} {name}" for n, name in enumerate(program_names, start=1))
+        rows.insert(1, [keys, PROGRAM_KEYS_HELP.format(names=names)])
+    return rows
+
+
+class HelpScreen(Seam, Screen[None]):
     BINDINGS = [  # noqa: RUF012
         Binding("escape", "app.pop_screen", i18n.KEY_CANCEL, id="help-close"),
         Binding("question_mark", "app.pop_screen", i18n.KEY_CANCEL, show=False),
@@ -55,18 +70,22 @@ class HelpScreen(Screen):
     """
 
     def compose(self) -> ComposeResult:
-        app_keys = [
-            [key_name(b.key), b.description]
-            for b in self.app.BINDINGS
-            if isinstance(b, Binding) and b.description
-        ]
+        app = self.chofu
+        app_keys = [[key_name(b.key), b.description] for b in app.app_bindings()]
+        names = [one_line(pa.key_name) for pa in app.program_areas]
         with VerticalScroll(id="help"):
             yield Static(i18n.HELP_TITLE, classes="title")
-            yield Static(i18n.HELP_INTRO)
+            plan = app.view.plan if app.view else None
+            issuer = "・".join(plan.issuer) if plan and plan.issuer else ""
+            about = " / ".join(p for p in (plan.title if plan else "", issuer) if p)
+            # Plan text is the user's file: literal, never markup.
+            yield Static(
+                one_line(i18n.HELP_INTRO.format(plan=about or i18n.HELP_NO_PLAN)), markup=False
+            )
             # Key names such as `[` are text here, not markup.
             yield Static(table(["キー", "どの画面でも"], app_keys), id="help-global", markup=False)
             yield Static(
-                table(["キー", "画面ごと"], [list(r) for r in SCREEN_KEYS]),
+                table(["キー", "画面ごと"], screen_keys(names)),
                 id="help-screens",
                 markup=False,
             )

@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from chofu_tui import i18n
-from chofu_tui.errors import UserError
 from chofu_tui.safetext import one_line
 from chofu_tui.screens.base import YearScreen
 from chofu_tui.screens.prompt import PromptDialog
 from chofu_tui.services import organisations
-from chofu_tui.services.dashboard import YearView
+from chofu_tui.services.year_view import YearView
 from chofu_tui.widgets.header import AppHeader
 from chofu_tui.widgets.keybar import KeyBar
+
+
+class OrganisationsLoaded(Message):
+    def __init__(self, rows: list[organisations.OrganisationRow]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class OrganisationsChanged(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class OrganisationsScreen(YearScreen):
@@ -43,10 +57,10 @@ class OrganisationsScreen(YearScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False)
     def _load(self, year: int) -> None:
-        rows = organisations.list_with_counts(year)
-        self.app.call_from_thread(self._fill, rows)
+        self.post_message(OrganisationsLoaded(organisations.list_with_counts(year)))
 
-    def _fill(self, rows: list[organisations.OrganisationRow]) -> None:
+    def on_organisations_loaded(self, message: OrganisationsLoaded) -> None:
+        rows = message.rows
         table = self.query_one(DataTable)
         keep = table.cursor_row
         kept = self.selected()
@@ -108,12 +122,13 @@ class OrganisationsScreen(YearScreen):
         self.app.push_screen(PromptDialog(question, suggestions=others), done)
 
     @work(thread=True, exit_on_error=False)
-    def _change(self, change, message: str) -> None:
-        try:
-            result = change()
-        except UserError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
+    def _change(self, change: Callable[[], object], message: str) -> None:
+        """A rename or merge; a refusal (UserError) ends the worker and is shown by the
+        screens' error policy (base.Seam)."""
+        result = change()
         text = message.format(n=result) if isinstance(result, int) else message
-        self.app.call_from_thread(self.notify, text)
-        self.app.call_from_thread(self.app.reload)  # type: ignore[attr-defined]
+        self.post_message(OrganisationsChanged(text))
+
+    def on_organisations_changed(self, message: OrganisationsChanged) -> None:
+        self.notify(message.text)
+        self.chofu.reload()

@@ -14,9 +14,9 @@ from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea
 from chofu_tui.safetext import one_line
 from chofu_tui.screens.base import YearScreen
-from chofu_tui.services.dashboard import YearView, recent_entries
 from chofu_tui.services.entries import EntryRecord
 from chofu_tui.services.entry_log import memo_summary
+from chofu_tui.services.year_view import YearView, recent_entries
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
 from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import TargetRow
@@ -44,7 +44,7 @@ class ProgramAreaScreen(YearScreen):
 
     @property
     def program_area(self) -> ProgramArea | None:
-        view = self.app.view  # type: ignore[attr-defined]
+        view = self.view
         plan = view.plan if view else None
         return (
             next((pa for pa in plan.program_areas if pa.id == self.pa_id), None) if plan else None
@@ -57,7 +57,8 @@ class ProgramAreaScreen(YearScreen):
         return focused.target.id if isinstance(focused, TargetRow) else None
 
     def compose(self) -> ComposeResult:
-        yield AppHeader(i18n.KEY_AREA[("I", "II", "III").index(self.pa_id)])
+        pa = self.program_area
+        yield AppHeader(pa.key_name if pa else self.pa_id)
         yield NoPlanBanner(id="banner")
         yield VerticalScroll(id="body")
         yield KeyBar()

@@ -15,9 +15,11 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from chofu_tui import i18n
 from chofu_tui.context import Context
@@ -25,11 +27,12 @@ from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear, parse_date
 from chofu_tui.plan import Plan, Target
 from chofu_tui.safetext import strip_controls
+from chofu_tui.screens.base import Seam
 from chofu_tui.screens.entry_errors import FieldError, field_of, for_app
 from chofu_tui.screens.prompt import ConfirmDialog
 from chofu_tui.services import entries, organisations
-from chofu_tui.services.dashboard import match_targets
 from chofu_tui.services.settings import default_coordinator
+from chofu_tui.services.year_view import error_message, match_targets
 from chofu_tui.textfmt import fit
 
 SHOWN = 5  # matching targets listed under the filter (fewer when the screen is short)
@@ -78,7 +81,19 @@ class MemoArea(TextArea):
         self.focus()
 
 
-class QuickEntryDialog(ModalScreen[entries.Saved | None]):
+class OrganisationsFound(Message):
+    def __init__(self, names: list[str]) -> None:
+        super().__init__()
+        self.names = names
+
+
+class EntrySaved(Message):
+    def __init__(self, saved: entries.Saved) -> None:
+        super().__init__()
+        self.saved = saved
+
+
+class QuickEntryDialog(Seam, ModalScreen[entries.Saved | None]):
     CSS_PATH = "quick_entry.tcss"
     BINDINGS = [  # noqa: RUF012
         Binding("ctrl+s", "save", i18n.KEY_SAVE, id="save", priority=True),
@@ -196,7 +211,7 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
 
     def _snapshot(self) -> tuple[object, ...]:
         """What the user has entered (the filter's text is only a search)."""
-        values = tuple(i.value for i in self.query(".field Input"))
+        values = tuple(i.value for i in self.query(".field Input").results(Input))
         return (tuple(self.chosen), values, self.query_one("#note", TextArea).text)
 
     @property
@@ -206,10 +221,10 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
     @work(thread=True, group="orgs", exit_on_error=False)
     def _load_organisations(self) -> None:
         """The registry for completion, read off the UI thread so typing starts at once."""
-        names = organisations.search("", limit=5000)
-        self.app.call_from_thread(self._set_organisations, names)
+        self.post_message(OrganisationsFound(organisations.search("", limit=5000)))
 
-    def _set_organisations(self, names: list[str]) -> None:
+    def on_organisations_found(self, message: OrganisationsFound) -> None:
+        names = message.names
         self._org_names = names
         self._known_orgs = {organisations.org_key(n) for n in names}
         self._orgs_loaded = True
@@ -444,28 +459,33 @@ class QuickEntryDialog(ModalScreen[entries.Saved | None]):
         self._show_message(i18n.ENTRY_SAVING, "")
         self._save(draft)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
+    @work(thread=True, exclusive=True, group="save", exit_on_error=False)
     def _save(self, draft: entries.EntryDraft) -> None:
-        try:
-            if self.record is not None:
-                saved = entries.update_entry(
-                    self.ctx.catalog, self.record.uuid, draft, today=self.ctx.today()
-                )
-            else:
-                saved = entries.log_entry(self.ctx.catalog, draft, today=self.ctx.today())
-        except UserError as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        except Exception as exc:  # a locked or damaged store: say so, keep what was typed
-            why = (
-                "データベースを他のプログラムが使用中です。少し待ってからもう一度保存してください"
-                if "locked" in str(exc)
-                else f"{type(exc).__name__}: {exc}"
+        """Store the entry; a refusal or a failure ends the worker (on_worker_state_changed)."""
+        if self.record is not None:
+            saved = entries.update_entry(
+                self.ctx.catalog, self.record.uuid, draft, today=self.ctx.today()
             )
-            self.app.call_from_thread(self.show_error, f"保存できませんでした ({why})")
+        else:
+            saved = entries.log_entry(self.ctx.catalog, draft, today=self.ctx.today())
+        self.post_message(EntrySaved(saved))
+
+    def on_entry_saved(self, message: EntrySaved) -> None:
+        _LAST_DATE[str(self.ctx.db_path)] = message.saved.entry.date
+        self.dismiss(message.saved)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A save that failed is said in the form, which keeps what was typed (a refusal names
+        its field); any other worker's failure goes by the screens' policy (a notification)."""
+        error = event.worker.error
+        if event.state is not WorkerState.ERROR or error is None:
             return
-        _LAST_DATE[str(self.ctx.db_path)] = saved.entry.date
-        self.app.call_from_thread(self.dismiss, saved)
+        if event.worker.group != "save":
+            super().on_worker_state_changed(event)
+        elif isinstance(error, UserError):
+            self.show_error(error)
+        else:  # a locked or damaged store, a full disk, or a bug: said, never swallowed
+            self.show_error(f"保存できませんでした ({error_message(error)})")
 
     def action_cancel(self) -> None:
         """Esc: an untouched form closes at once; typed content is only dropped when confirmed."""

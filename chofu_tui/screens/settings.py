@@ -12,6 +12,7 @@ from chofu_tui.errors import UserError
 from chofu_tui.screens.base import YearScreen
 from chofu_tui.services import entries
 from chofu_tui.services import settings as settings_service
+from chofu_tui.services.year_view import YearView
 from chofu_tui.widgets.header import AppHeader
 from chofu_tui.widgets.keybar import KeyBar
 
@@ -43,28 +44,31 @@ class SettingsScreen(YearScreen):
         self._load()  # what is stored, not what was typed and left unsaved
 
     def _load(self) -> None:
-        mine = self.app.ctx.settings()  # type: ignore[attr-defined]
+        mine = self.chofu.ctx.settings()
         self.query_one("#coordinator", Input).value = mine.coordinator
         self.query_one("#area", Input).value = str(mine.area) if mine.area else ""
         self.query_one("#settings-error", Static).update("")
 
-    def show_view(self, view) -> None:
+    def show_view(self, view: YearView) -> None:
         if view.plan is not None:
             cells = [f"{a.no} {a.name}" for a in view.plan.areas]
             lines = ["    ".join(cells[i : i + 2]) for i in range(0, len(cells), 2)]
             self.query_one("#areas", Static).update("\n".join(lines))
 
     def action_save(self) -> None:
-        view = self.app.view  # type: ignore[attr-defined]
-        ctx = self.app.ctx  # type: ignore[attr-defined]
-        plan = view.plan if view and view.plan else ctx.catalog.get(ctx.catalog.latest()).plan
+        view, ctx = self.view, self.chofu.ctx
         try:
+            plan = view.plan if view and view.plan else ctx.plan_for_entry(ctx.today())
             area = entries.resolve_area(plan, self.query_one("#area", Input).value)
         except UserError as exc:
             self.query_one("#settings-error", Static).update(exc.message)
             return
         coordinator = self.query_one("#coordinator", Input).value.strip()
-        settings_service.save(settings_service.UserSettings(coordinator, area))
+        try:
+            settings_service.save(settings_service.UserSettings(coordinator, area))
+        except Exception as exc:  # a locked or full store: said, not a crash
+            self.chofu.report_error(exc)
+            return
         self.query_one("#settings-error", Static).update("")
         self.set_focus(None)  # the screen keys (d, n, ...) work again at once
         self.notify(i18n.SETTINGS_SAVED)

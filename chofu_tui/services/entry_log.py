@@ -124,18 +124,34 @@ def _matcher(text: str, labels: Mapping[str, str]):
     return ok
 
 
-def list_log(query: LogQuery, labels: Mapping[str, str] | None = None) -> list[EntryRecord]:
-    """Live entries, newest first, of one year or all years, filtered by `query`."""
-    records = entries.list_entries(
-        query.fiscal_year,
-        target=query.target,
-        area=query.area,
-        organisation=query.organisation or None,
-    )
+def list_log(
+    query: LogQuery,
+    labels: Mapping[str, str] | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[EntryRecord]:
+    """Live entries, newest first, of one year or all years, filtered by `query`.
+
+    `limit`/`offset` give one page (the log screen opens on its first page at once). A search
+    (`query.text`) still searches every entry: the page is taken from what matched.
+    """
+
+    def listed(limit: int | None = None, offset: int = 0) -> list[EntryRecord]:
+        return entries.list_entries(
+            query.fiscal_year,
+            target=query.target,
+            area=query.area,
+            organisation=query.organisation or None,
+            limit=limit,
+            offset=offset,
+        )
+
     if not query.text.strip():
-        return records
+        return listed(limit, offset)
     ok = _matcher(query.text, labels or {})
-    return [r for r in records if ok(r)]
+    found = [r for r in listed() if ok(r)]
+    return found[offset:] if limit is None else found[offset : offset + limit]
 
 
 def memo_summary(note: str) -> str:

@@ -58,8 +58,8 @@ def _validate(name: str) -> str:
 
 def find(name: str) -> Organisation | None:
     org = Organisation.get_or_none(Organisation.key == org_key(name))
-    while org is not None and org.merged_into_id is not None:
-        org = Organisation.get_by_id(org.merged_into_id)
+    while org is not None and org.merged_into is not None:
+        org = org.merged_into  # one query, as get_by_id
     return org
 
 

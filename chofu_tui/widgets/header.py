@@ -8,7 +8,7 @@ from textual.widgets import Static
 from chofu_tui import i18n
 from chofu_tui.fiscal import wareki_date
 from chofu_tui.safetext import one_line
-from chofu_tui.services.dashboard import YearView
+from chofu_tui.services.year_view import YearView
 
 
 def header_text(view: YearView | None, screen_title: str, demo: bool, width: int = 0) -> str:

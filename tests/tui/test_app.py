@@ -1,4 +1,4 @@
-"""Screens and global keys, the no-plan banner, the palette, the report hook, the bench hook."""
+"""Screens and global keys, the no-plan banner, the palette, the report key."""
 
 from __future__ import annotations
 
@@ -117,7 +117,6 @@ async def test_command_palette_lists_the_keys(ctx) -> None:
 
 
 async def test_no_plan_banner_offers_to_create_the_plan(tmp_path, monkeypatch) -> None:
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     ctx = make_ctx(tmp_path, today=dt.date(2025, 4, 1))  # 1 April: no 令和7年度 plan yet
     app = ChofuApp(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -153,7 +152,6 @@ async def test_no_plan_banner_offers_to_create_the_plan(tmp_path, monkeypatch) -
 
 
 async def test_no_plan_banner_offers_the_latest_year(tmp_path, monkeypatch) -> None:
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     ctx = make_ctx(tmp_path, today=dt.date(2025, 4, 1))
     app = ChofuApp(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -247,30 +245,8 @@ async def test_settings_are_kept_in_the_store(ctx) -> None:
         assert app.screen.query_one("#area", Input).value == "3"
 
 
-async def test_bench_hook_exits_after_the_first_full_render(ctx, monkeypatch) -> None:
-    monkeypatch.setenv("CHOFU_TUI_BENCH_EXIT", "1")
-    app = ChofuApp(ctx)
-    shown: list[str] = []
-    exit_ = app.exit
-
-    def spy(*args, **kwargs) -> None:
-        shown.append(row(app, "awareness"))
-        exit_(*args, **kwargs)
-
-    app.exit = spy  # type: ignore[method-assign]
-    async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            if not app.is_running:
-                break
-            await pilot.pause(0.05)
-        assert not app.is_running
-    assert len(shown) == 1
-    assert "3 / 800 回" in shown[0]  # real figures were on screen when it exited
-
-
 async def test_demo_uses_a_throwaway_store(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("CHOFU_TUI_DB", str(tmp_path / "mine.db"))
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     monkeypatch.delenv("CHOFU_TUI_TODAY", raising=False)
     app = make_app(demo=True)
     assert app.ctx.db_path != tmp_path / "mine.db"
@@ -290,7 +266,7 @@ async def test_demo_uses_a_throwaway_store(tmp_path, monkeypatch) -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["chofu_tui.cli", "chofu_tui.services.dashboard", "chofu_tui.services.demo"]
+    "module", ["chofu_tui.cli", "chofu_tui.services.year_view", "chofu_tui.services.demo"]
 )
 def test_headless_modules_do_not_import_textual(module: str) -> None:
     code = f"import sys, {module}; print('textual' in sys.modules)"

@@ -340,7 +340,6 @@ async def test_edit_form_calls_a_registered_organisation_registered(ctx) -> None
 # 6. 記録者: from settings or the latest entry, else required; a blank name is refused.
 async def test_coordinator_is_required_when_nobody_is_known(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("CHOFU_TUI_TODAY", TODAY.isoformat())
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     ctx = make_ctx(tmp_path)
     settings_service.save(settings_service.UserSettings("", 2))
     app = ChofuApp(ctx)

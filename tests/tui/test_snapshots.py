@@ -12,7 +12,6 @@ from tests.tui.conftest import settle
 @pytest.fixture
 def demo_app(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("CHOFU_TUI_TODAY", "2024-12-13")
-    monkeypatch.delenv("CHOFU_TUI_BENCH_EXIT", raising=False)
     return make_app(demo=True)
 
 

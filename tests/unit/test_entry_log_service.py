@@ -10,8 +10,8 @@ import pytest
 from chofu_tui.errors import UserError
 from chofu_tui.plan import PlanCatalog
 from chofu_tui.services import entries, entry_log
-from chofu_tui.services.dashboard import data_version
 from chofu_tui.services.entry_log import LogQuery
+from chofu_tui.services.year_view import data_version
 
 
 def log(catalog: PlanCatalog, *targets: str, **kw) -> entries.EntryRecord:

@@ -1,11 +1,14 @@
-"""What the screens show, gathered in one call each (no Textual here)."""
+"""The year on screen: what every screen shows, gathered in one call each (no Textual here),
+and what the app says when a store operation fails (one error policy for every screen)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 
+from chofu_tui.errors import StoreError, UserError, _chain, storage_error
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog, Target
 from chofu_tui.plan.loader import LoadedPlan
@@ -94,3 +97,37 @@ def data_version() -> int:
     connection: when it changes, another process or window wrote. Costs no disk read."""
     # fetchall: the statement runs to its end, so no read transaction stays open on this thread
     return int(database.execute_sql("PRAGMA data_version").fetchall()[0][0])
+
+
+STORE_BUSY = (
+    "データベースを他のプログラムが使用中です。少し待ってからもう一度やり直してください"
+    " (データは変わっていません)"
+)
+UNEXPECTED = "予期しないエラーが起きました ({what})。操作は行われていない可能性があります"
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+_BUSY_TEXT = {"database is locked", "database table is locked"}  # SQLite's own words
+
+
+def user_error(exc: BaseException) -> UserError | None:
+    """`exc` as the typed error a user is shown: itself when it is one, a full disk or size
+    limit, or another writer holding the store (by SQLite's error code, which peewee keeps in
+    the chain); None for anything unexpected (a bug: the caller shows `unexpected`)."""
+    if isinstance(exc, UserError):
+        return exc
+    found = storage_error(exc)
+    if found is not None:
+        return found
+    for e in _chain(exc):
+        busy = getattr(e, "sqlite_errorcode", None) in _BUSY
+        # peewee's own OperationalError may come without SQLite's: it carries SQLite's text
+        if busy or (type(e).__name__ == "OperationalError" and str(e) in _BUSY_TEXT):
+            return StoreError(STORE_BUSY, "the database is locked by another program")
+    return None
+
+
+def error_message(exc: BaseException) -> str:
+    """The Japanese line shown for any failure: the user error's message, or what happened."""
+    known = user_error(exc)
+    if known is not None:
+        return known.message
+    return UNEXPECTED.format(what=f"{type(exc).__name__}: {exc}")

@@ -8,8 +8,8 @@ from chofu_tui.context import Context
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import PlanCatalog
 from chofu_tui.services import entries
-from chofu_tui.services.dashboard import as_of_for, match_targets
 from chofu_tui.services.demo import fill_demo
+from chofu_tui.services.year_view import as_of_for, match_targets
 from chofu_tui.store import open_store
 
 
