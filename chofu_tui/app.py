@@ -66,8 +66,19 @@ class FiguresLoaded(Message):
         self.saved = saved
 
 
+class OldRowsFound(Message):
+    """The start-up check's result: entries stored before today's input rules."""
+
+    def __init__(self, entries: int) -> None:
+        super().__init__()
+        self.entries = entries
+
+
 # Keys that change what is on screen; a dialog in front keeps them for itself.
 NAVIGATION = {"mode", "help", "new_entry", "report", "year", "create_plan", "view_latest"}
+
+
+OLD_ROWS_DELAY = 1.5  # seconds after start: the check reads every entry
 
 
 class ChofuApp(YearApp):
@@ -118,6 +129,8 @@ class ChofuApp(YearApp):
         self.switch_mode("dashboard")
         self.reload()
         self.set_interval(POLL_SECONDS, self._poll_store, name="poll-store")
+        # After the first figures are up (a start stays fast), once per run.
+        self.set_timer(OLD_ROWS_DELAY, self._check_old_rows, name="old-rows")
 
     def notify(
         self,
@@ -175,6 +188,18 @@ class ChofuApp(YearApp):
             self.call_from_thread(self._mark_seen)
         view = load_year(self.ctx.catalog, self.fy, self.ctx.today())
         self.post_message(FiguresLoaded(view, saved))
+
+    # Rows stored before today's input rules keep counting; say once how many there are.
+    @work(thread=True, exclusive=True, group="old-rows", exit_on_error=False)
+    def _check_old_rows(self) -> None:
+        from chofu_tui.services.checks import find_problems
+
+        found = {p.uuid for p in find_problems(self.ctx.catalog)}
+        if found:
+            self.post_message(OldRowsFound(len(found)))
+
+    def on_old_rows_found(self, message: OldRowsFound) -> None:
+        self.notify(i18n.OLD_ROWS.format(n=message.entries), severity="warning", timeout=12)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:

@@ -113,3 +113,9 @@ PALETTE_PROMPT = "コマンドを検索 (キーの名前で絞り込み)"
 SETTINGS_HINT = "Tab で入力欄へ、ctrl+s で保存、Esc で入力欄を離れる"
 MONTHLY_GROUPS = "(その月に働きかけた団体の数)"
 OVERVIEW = "【取組の概要】"
+
+# Shown once per start when older entries break today's input rules (they still count).
+OLD_ROWS = (
+    "今の入力の決まりに合わない記録が {n} 件あります (以前に保存されたもの。集計には入っています)。"
+    "記録一覧 (l) の e で直せます。一覧は「chofu-tui check」"
+)
