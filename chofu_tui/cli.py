@@ -524,7 +524,7 @@ def cmd_restore(ctx: Any, args: argparse.Namespace) -> int:
 
 def cmd_report(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services.report import build_report, report_as_of
-    from chofu_tui.services.report_files import save_report
+    from chofu_tui.services.report.save import save_report
 
     fy = _year(ctx, args.fy)
     plan = ctx.catalog.get(fy).plan
@@ -535,7 +535,7 @@ def cmd_report(ctx: Any, args: argparse.Namespace) -> int:
     if report.empty_message:
         print(f"注意: {report.empty_message}", file=sys.stderr)
     if args.format == "md" and args.output is None:
-        from chofu_tui.services.report_text import render_markdown
+        from chofu_tui.services.report.text import render_markdown
 
         sys.stdout.write(render_markdown(report, args.view))
         return 0
@@ -677,7 +677,7 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def cmd_backup(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services.merge import backup_store
-    from chofu_tui.services.report_files import is_store_file
+    from chofu_tui.services.report.output import is_store_file
 
     dest = Path(os.path.abspath(args.dest.expanduser()))
     if is_store_file(dest.resolve(), ctx.db_path):

@@ -25,11 +25,11 @@ from chofu_tui.services.report import (
     SUBSIDY_MARK,
     NoteGroup,
     Report,
-    build_report,
 )
-from chofu_tui.services.report_files import default_output_path, save_report
-from chofu_tui.services.report_tables import Cell, ColumnKind, Table, View, table
-from chofu_tui.store import database
+from chofu_tui.services.report.build import build_report_in_worker
+from chofu_tui.services.report.output import default_output_path
+from chofu_tui.services.report.save import save_report
+from chofu_tui.services.report.tables import Cell, ColumnKind, Table, View, table
 from chofu_tui.widgets.keybar import KeyBar
 
 # Long texts that belong in the spreadsheet, not in a terminal row.
@@ -131,8 +131,7 @@ class ReportScreen(Screen):
     def _build(self) -> None:
         # a year of entries takes a moment to count: off the UI thread, with its own connection
         try:
-            with database.connection_context():
-                report = build_report(self.plan, self.as_of, subsidy_only=self.subsidy_only)
+            report = build_report_in_worker(self.plan, self.as_of, subsidy_only=self.subsidy_only)
         except UserError as exc:
             self.post_message(self.Built(None, exc.message))
             return

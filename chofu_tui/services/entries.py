@@ -14,7 +14,7 @@ from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog, Target, TargetKind
-from chofu_tui.services import organisations
+from chofu_tui.services import clock, organisations
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
 
@@ -345,12 +345,6 @@ def entry_problems(
     return [(field, reason) for field, reason in found if reason is not None]
 
 
-def _today() -> dt.date:
-    from chofu_tui.context import _today as context_today  # honours CHOFU_TUI_TODAY
-
-    return context_today()
-
-
 def check_draft(
     catalog: PlanCatalog, draft: EntryDraft, *, today: dt.date | None = None
 ) -> tuple[EntryDraft, tuple[str, ...]]:
@@ -358,7 +352,7 @@ def check_draft(
 
     A date after `today` (default: the program's today) is refused: the entry would vanish
     from the counters of the year in view."""
-    if problem := date_problem(draft.date) or future_problem(draft.date, today or _today()):
+    if problem := date_problem(draft.date) or future_problem(draft.date, today or clock.today()):
         raise UserError(*problem)
     plan, warnings = _plan_for(catalog, draft.date)
     if problem := targets_problem(plan, draft.targets):

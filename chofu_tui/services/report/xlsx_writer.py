@@ -36,9 +36,9 @@ except ImportError:  # pragma: no cover - Windows
 
 from chofu_tui.files import temp_name
 from chofu_tui.safetext import strip_controls
-from chofu_tui.services.report import SUBSIDY_MARK, Note, Report
-from chofu_tui.services.report_files import check_output, write_atomically
-from chofu_tui.services.report_tables import (
+from chofu_tui.services.report.model import SUBSIDY_MARK, Note, Report
+from chofu_tui.services.report.output import check_output, write_atomically
+from chofu_tui.services.report.tables import (
     Cell,
     Column,
     ColumnKind,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chofu_tui.safetext import strip_controls
-from chofu_tui.services.report import (
+from chofu_tui.services.report.model import (
     MONTH_LABELS,
     QUARTER_LABELS,
     SUBSIDY_MARK,
