@@ -176,6 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date_arg, help="基準日 (既定: 今日)")
     p.add_argument("--area", help="圏域で絞り込む")
     p.add_argument("--coordinator", help="コーディネーターで絞り込む")
+    p.add_argument(
+        "--by",
+        choices=["month", "area", "coordinator"],
+        help="月別・圏域別・コーディネーター別の実績 (報告の各表と同じ数字)",
+    )
     p.add_argument("--json", action="store_true", help="JSON で出力する")
 
     p = sub.add_parser("log", parents=[common], help="記録の一覧 (新しい順)")
@@ -417,13 +422,45 @@ def cmd_add(ctx: Any, args: argparse.Namespace) -> int:
 
 def cmd_progress(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.services import entries
-    from chofu_tui.services.progress import progress_for
+    from chofu_tui.services.clock import as_of_for
+    from chofu_tui.services.progress import breakdown, figure_unit, progress_for
+    from chofu_tui.textfmt import table
 
     fy = _year(ctx, args.fy)
     plan = ctx.catalog.get(fy).plan
     # A past year is seen as of its last day, not as of a day long after it.
-    as_of = args.as_of or min(ctx.today(), fy.end)
+    as_of = args.as_of or as_of_for(fy, ctx.today())
     area = entries.resolve_area(plan, args.area) if args.area else None
+    if args.by:
+        # the report's monthly / area / coordinator view, from the same engine
+        bd = breakdown(plan, as_of, args.by, area=area, coordinator=args.coordinator)
+        if args.json:
+            _out(
+                {
+                    "fiscal_year": fy.year,
+                    "label": fy.label,
+                    "as_of": as_of.isoformat(),
+                    "by": bd.by,
+                    "columns": list(bd.columns),
+                    "targets": [
+                        {
+                            "id": r.target.id,
+                            "label": r.target.label,
+                            "unit": r.unit,
+                            "target": r.goal,
+                            "actual": r.actual,
+                            "values": list(r.values),
+                        }
+                        for r in bd.rows
+                    ],
+                }
+            )
+            return 0
+        print(f"{fy.label} 実績 {args.by} (基準日 {as_of.isoformat()})")
+        body = [[r.target.id, *map(str, r.values), f"{r.actual}{r.unit}"] for r in bd.rows]
+        heads = ["id", *bd.columns, "実績"]
+        print(table(heads, body, align="l" + "r" * (len(heads) - 1)))
+        return 0
     prog = progress_for(plan, as_of, area=area, coordinator=args.coordinator)
     rows = [
         {
@@ -446,7 +483,6 @@ def cmd_progress(ctx: Any, args: argparse.Namespace) -> int:
             {"fiscal_year": fy.year, "label": fy.label, "as_of": as_of.isoformat(), "targets": rows}
         )
         return 0
-    from chofu_tui.textfmt import table
 
     scope = []
     if area is not None:
@@ -457,7 +493,7 @@ def cmd_progress(ctx: Any, args: argparse.Namespace) -> int:
     body = [
         [
             tp.target.id,
-            f"{tp.actual} / {tp.goal} {tp.target.unit if tp.target.kind.value != 'per_area' else '圏域'}",
+            f"{tp.actual} / {tp.goal} {figure_unit(tp.target)}",
             f"{tp.ratio:.0%}",
             f"{tp.expected_by_as_of:g}",
             f"{tp.projected:g}",

@@ -355,3 +355,75 @@ def approached_monthly(
     return {
         t.id: list(orgs[t.source or ""]) for t in plan.targets() if t.kind is TargetKind.DISTINCT
     }
+
+
+NO_COORDINATOR = "(未設定)"  # the heading of entries logged without a coordinator
+MONTH_LABELS = tuple(f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))
+BREAKDOWNS = ("month", "area", "coordinator")
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    target: Target
+    unit: str
+    goal: int
+    actual: int
+    values: tuple[int, ...]  # one per Breakdown.columns
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Each target's figure by month, area or coordinator: the report's monthly, area and
+    coordinator views (the same engine, the same numbers), for `progress --by`."""
+
+    plan: Plan
+    as_of: dt.date
+    by: str
+    columns: tuple[str, ...]
+    rows: tuple[BreakdownRow, ...]
+
+
+def breakdown(
+    plan: Plan,
+    as_of: dt.date,
+    by: str,
+    *,
+    area: int | None = None,
+    coordinator: str | None = None,
+) -> Breakdown:
+    fy = plan.fy
+    if as_of < fy.start:
+        raise UserError(
+            f"基準日 {as_of.isoformat()} は{fy.label} ({fy.start.isoformat()}〜) より前です",
+            "as-of date is before the fiscal year",
+        )
+    if by not in BREAKDOWNS:
+        raise UserError(
+            f"--by {by!r} には対応していません (month, area, coordinator)", "unknown breakdown"
+        )
+    names = year_coordinators(plan, as_of) if by == "coordinator" else None
+    counted = figures(
+        plan,
+        as_of,
+        area=area,
+        coordinator=coordinator,
+        months=by == "month",
+        coordinators=names,
+    )
+    if by == "month":
+        columns = MONTH_LABELS
+    elif by == "area":
+        columns = tuple(f"{a.no} {a.name}" for a in plan.areas if area in (None, a.no))
+    else:
+        columns = tuple(c or NO_COORDINATOR for c in names or ())
+    rows = []
+    for t in plan.targets():
+        fig = counted[t.id]
+        if by == "month":
+            values = fig.months
+        elif by == "area":
+            values = tuple(fig.by_area.values())
+        else:
+            values = tuple(fig.by_coordinator.values())
+        rows.append(BreakdownRow(t, figure_unit(t), t.target, fig.actual, values))
+    return Breakdown(plan, as_of, by, columns, tuple(rows))
