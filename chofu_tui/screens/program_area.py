@@ -17,11 +17,23 @@ from chofu_tui.screens.base import YearScreen
 from chofu_tui.services.dashboard import YearView, recent_entries
 from chofu_tui.services.entries import EntryRecord
 from chofu_tui.services.entry_log import memo_summary
+from chofu_tui.services.progress import approached_monthly
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
 from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import TargetRow
 
 MONTHS = ["4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3"]
+# The monthly line is the report's monthly figure (the months add up to the year); how each
+# kind counts a month, in words beside it.
+FIRST_REACHED = "(初めて働きかけた団体の数)"
+AREAS_REACHED = "(目安に達した圏域の数)"
+# A distinct target's organisations approached in each month, under its own name: one seen in
+# two months counts in both, so these do not add up to the year.
+APPROACHED = "働きかけ延べ"
+
+
+def months_text(months: list[int]) -> str:
+    return " ".join(f"{m}:{n}" for m, n in zip(MONTHS, months, strict=True) if n)
 
 
 def entry_line(rec: EntryRecord, plan: Plan) -> str:
@@ -77,6 +89,14 @@ class ProgramAreaScreen(YearScreen):
                     classes="monthly",
                 )
             )
+            if t.kind == "distinct":
+                parts.append(
+                    Horizontal(
+                        Label(f"{APPROACHED} 4-3月", classes="muted"),
+                        Static("", id=f"approached-{t.id}", classes="muted months"),
+                        classes="monthly",
+                    )
+                )
         for name, text in (
             (i18n.CONTENT, ini.content),
             (i18n.EFFECT, ini.expected_effect),
@@ -119,9 +139,11 @@ class ProgramAreaScreen(YearScreen):
             for spark in self.query(f"#spark-{p.target.id}").results(Sparkline):
                 spark.data = months or [0] * 12
             if months is not None:
-                shown = " ".join(f"{m}:{n}" for m, n in zip(MONTHS, months, strict=True) if n)
-                if p.target.kind == "distinct":  # not the report's "first approached" months
-                    shown = f"{i18n.MONTHLY_GROUPS} {shown}"
+                shown = months_text(months)
+                if p.target.kind == "distinct":
+                    shown = f"{FIRST_REACHED} {shown}"
+                elif p.target.kind == "per_area":
+                    shown = f"{AREAS_REACHED} {shown}"
                 for static in self.query(f"#months-{p.target.id}").results(Static):
                     static.update(shown)
         pa = self.program_area
@@ -134,9 +156,18 @@ class ProgramAreaScreen(YearScreen):
             ini.id: recent_entries(fy, [t.id for t in ini.targets if t.loggable])
             for ini in pa.initiatives
         }
-        self.app.call_from_thread(self._show_recent, plan, found)
+        approached = approached_monthly(plan)
+        self.app.call_from_thread(self._show_recent, plan, found, approached)
 
-    def _show_recent(self, plan: Plan, found: dict[str, list[EntryRecord]]) -> None:
+    def _show_recent(
+        self,
+        plan: Plan,
+        found: dict[str, list[EntryRecord]],
+        approached: dict[str, list[int]] | None = None,
+    ) -> None:
+        for tid, months in (approached or {}).items():
+            for static in self.query(f"#approached-{tid}").results(Static):
+                static.update(months_text(months))
         for ini_id, recs in found.items():
             # One line per entry, cropped at the edge rather than wrapped mid-phrase.
             text = Text(
