@@ -588,6 +588,7 @@ def cmd_report(ctx: Any, args: argparse.Namespace) -> int:
 
 def cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
     from chofu_tui.plan import load_plan_file
+    from chofu_tui.plan.loader import year_of_plan_file
 
     if args.plan_command == "new":
         path = ctx.catalog.write_next(args.fy, args.from_fy)
@@ -599,11 +600,11 @@ def cmd_plan(ctx: Any, args: argparse.Namespace) -> int:
         return 0
     if args.plan_command == "check":
         plan = load_plan_file(args.path)
-        named = re.match(r"^plan-(\d{4})\.toml$", args.path.name)
-        if named and int(named.group(1)) != plan.fiscal_year:
+        named = year_of_plan_file(args.path.name)
+        if named is not None and named != plan.fiscal_year:
             raise UserError(
                 f"計画ファイル {args.path}: fiscal_year が {plan.fiscal_year} ですが、"
-                f"ファイル名は {named.group(1)} 年度です",
+                f"ファイル名は {named} 年度です",
                 "plan file name and fiscal_year disagree",
             )
         print(f"OK: {args.path} ({plan.fy.label}、目標 {len(plan.targets())} 件)")

@@ -149,3 +149,60 @@ def test_breakdown_of_one_area(sample: PlanCatalog, db_path: Path) -> None:
     assert bd.columns == ("3 " + plan_of(sample).area(3).name,)  # type: ignore[union-attr]
     row = next(r for r in bd.rows if r.target.id == "community-groups")
     assert (row.actual, row.values) == (1, (1,))
+
+
+def test_one_rule_one_place_helpers(tmp_path: Path) -> None:
+    from chofu_tui.plan.loader import PlanCatalog as Catalog
+    from chofu_tui.plan.loader import plan_file_name, year_of_plan_file
+    from chofu_tui.services.progress import figure_unit
+    from chofu_tui.services.report.tables import ColumnKind, as_text
+
+    fy = FiscalYear(2031)
+    assert plan_file_name(fy) == "plan-2031.toml"
+    assert year_of_plan_file(plan_file_name(fy)) == 2031
+    assert year_of_plan_file("plan-31.toml") is None
+    # the catalog writes the next year's plan under that name
+    written = Catalog(user_dir=tmp_path).write_next(FiscalYear(2025))
+    assert written.name == plan_file_name(FiscalYear(2025))
+    # one formatting of a cell: screens and Excel group thousands, CSV and Markdown do not
+    assert as_text(12345, ColumnKind.NUMBER, grouped=True) == "12,345"
+    assert as_text(12345, ColumnKind.NUMBER) == "12345"
+    assert as_text(0.1234, ColumnKind.RATE) == "12.3%"
+    plan = PlanCatalog(user_dir=tmp_path).get(FiscalYear(2024)).plan
+    units = {t.kind: figure_unit(t) for t in plan.targets()}
+    assert units[TargetKind.DISTINCT] == "団体" and units[TargetKind.PER_AREA] == "圏域"
+
+
+def test_log_edit_and_demo_link_targets_one_way(
+    db_path: Path, catalog: PlanCatalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every writer links an entry's targets through entries.set_targets (merge too: its
+    tests in test_merge.py go through the same function)."""
+    from chofu_tui.services import demo, entries
+
+    seen: list[tuple[str, ...]] = []
+    real = entries.set_targets
+
+    def watching(entry_id: int, targets, *, replace: bool = False) -> None:  # type: ignore[no-untyped-def]
+        seen.append(tuple(targets))
+        real(entry_id, targets, replace=replace)
+
+    monkeypatch.setattr(entries, "set_targets", watching)
+    plan = catalog.get(FiscalYear(2024)).plan
+    other = next(t.id for t in plan.targets() if t.loggable and t.id != "awareness")
+    db = open_store(db_path)
+    try:
+        draft = entries.EntryDraft(targets=("awareness",), date=dt.date(2024, 5, 1), area=1)
+        saved = entries.log_entry(catalog, draft)
+        entries.update_entry(
+            catalog, saved.entry.uuid, entries.EntryDraft((other,), dt.date(2024, 5, 2), 1)
+        )
+    finally:
+        db.close()
+    assert seen == [("awareness",), (other,)]
+    db = open_store(db_path.with_name("demo.db"))
+    try:
+        n = demo.fill_demo(plan)
+    finally:
+        db.close()
+    assert n > 0 and len(seen) == n + 2

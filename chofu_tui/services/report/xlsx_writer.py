@@ -35,6 +35,7 @@ from chofu_tui.services.report.tables import (
     Table,
     View,
     annual,
+    as_text,
     by_area,
     by_coordinator,
     monthly,
@@ -51,15 +52,7 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 def _shown(value: Cell, kind: ColumnKind) -> str:
     """The text Excel will show, for measuring the column."""
-    if value is None:
-        return ""
-    if kind is ColumnKind.RATE and isinstance(value, float):
-        return f"{value * 100:.1f}%"
-    if kind is ColumnKind.NUMBER and isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    return as_text(value, kind, grouped=True)
 
 
 def column_widths(t: Table) -> list[float]:
