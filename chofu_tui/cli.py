@@ -486,7 +486,7 @@ def cmd_progress(ctx: Any, args: argparse.Namespace) -> int:
 
     scope = []
     if area is not None:
-        scope.append(f"圏域 {area} {plan.area(area).name}")  # type: ignore[union-attr]
+        scope.append(f"圏域 {area} {plan.area(area).name}")
     if args.coordinator:
         scope.append(f"コーディネーター {args.coordinator}")
     print(f"{fy.label} 進捗 (基準日 {as_of.isoformat()}){' ' + ' / '.join(scope) if scope else ''}")

@@ -100,7 +100,7 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
     with database.atomic():
         dev = Setting.get_by_id("device_id").value
         for d, targets, area, n, org_name, case, note in rows:
-            org = organisations.find_or_create(org_name, dev) if org_name else None
+            found = organisations.find_or_create(org_name, dev) if org_name else None
             stamp = now_stamp()
             entries.insert_entry(
                 targets,
@@ -109,7 +109,7 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
                 fiscal_year=fy.year,
                 coordinator=COORDINATORS[area - 1],
                 area=area,
-                organisation=org,
+                organisation=found,
                 case_code=case,
                 count=n,
                 note=note,

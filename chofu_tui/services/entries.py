@@ -457,6 +457,7 @@ def _overwrite(entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | N
     entry.date = src.date
     entry.fiscal_year = FiscalYear.of(src.date).year
     entry.coordinator = src.coordinator
+    assert src.area is not None  # a checked draft or a stored record always has its area
     entry.area = src.area
     entry.case_code = src.case_code
     entry.count = src.count

@@ -187,7 +187,6 @@ def figures(
     sources = sorted({t.source or "" for t in chosen if t.kind is TargetKind.DISTINCT})
     per_area = sorted({t.id for t in chosen if t.kind is TargetKind.PER_AREA})
     db = database.obj  # the open SqliteDatabase behind the proxy
-    scope = {"area": area, "coordinator": coordinator, "until": until}
 
     # summed counts by target and area (every kind needs them: a distinct target's approaches)
     sums: dict[str, dict[int, int]] = defaultdict(dict)
@@ -210,10 +209,12 @@ def figures(
             month_sums[tid][(int(m) - 4) % 12] += int(total)
         if per_area:
             keys = ("area", "month")
-            for tid, a, m, total in kept.grouped_sums(db, fy.year, keys, per_area, **scope):
+            for tid, a, m, total in kept.grouped_sums(
+                db, fy.year, keys, per_area, area, coordinator, until
+            ):
                 area_months[tid].setdefault(a, [0] * 12)[(int(m) - 4) % 12] += int(total)
         if sources:
-            for tid, fm, n in kept.first_months(db, fy.year, sources, **scope):
+            for tid, fm, n in kept.first_months(db, fy.year, sources, area, coordinator, until):
                 first[tid][int(fm)] = int(n)
 
     coord_sums: dict[str, dict[str, int]] = defaultdict(dict)
@@ -221,7 +222,9 @@ def figures(
     coord_orgs: dict[str, dict[str, int]] = defaultdict(dict)
     if coordinators is not None:
         keys = ("coordinator", "area")
-        for tid, c, a, total in kept.grouped_sums(db, fy.year, keys, None, **scope):
+        for tid, c, a, total in kept.grouped_sums(
+            db, fy.year, keys, None, area, coordinator, until
+        ):
             coord_sums[tid][c or ""] = coord_sums[tid].get(c or "", 0) + int(total)
             coord_area[tid][c or ""][a] = int(total)
         if sources:

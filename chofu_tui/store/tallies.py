@@ -181,7 +181,8 @@ def _where(
     targets: list[str] | None,
     prefix: str = "",
 ) -> tuple[str, list]:
-    sql, params = f"{prefix}fiscal_year = ?", [fiscal_year]
+    sql = f"{prefix}fiscal_year = ?"
+    params: list[object] = [fiscal_year]
     if targets is not None:
         sql += f" AND target_id IN ({', '.join('?' * len(targets))})"
         params += targets

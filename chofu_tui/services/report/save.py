@@ -42,4 +42,8 @@ def save_report(
     if fmt == "csv":
         return write_csv(report, target, view), defaulted
     text = render_markdown(report, view)
-    return write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8")), defaulted
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8")
+
+    return write_atomically(target, write), defaulted

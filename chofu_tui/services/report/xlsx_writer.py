@@ -57,7 +57,7 @@ def _shown(value: Cell, kind: ColumnKind) -> str:
 
 def column_widths(t: Table) -> list[float]:
     """Each column's width in characters: its widest cell in terminal cells (a kanji is 2)."""
-    widths = []
+    widths: list[float] = []
     for i, col in enumerate(t.columns):
         cap = MAX_WIDTH.get(col.kind, 30)
         widest = cell_len(col.header)
