@@ -23,13 +23,18 @@ from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import TargetRow
 
 MONTHS = ["4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3"]
-# The monthly line is the report's monthly figure (the months add up to the year); how each
-# kind counts a month, in words beside it.
-FIRST_REACHED = "(初めて働きかけた団体の数)"
-AREAS_REACHED = "(目安に達した圏域の数)"
+# The monthly line is the report's monthly figure (the months add up to the year); its label
+# says how a kind counts a month: organisations first reached, areas that reached the minimum.
+MONTH_LABEL = {"distinct": "新規団体", "per_area": "達成圏域"}
 # A distinct target's organisations approached in each month, under its own name: one seen in
 # two months counts in both, so these do not add up to the year.
-APPROACHED = "働きかけ延べ"
+APPROACHED = "働きかけ"
+
+
+def month_label(kind: str) -> str:
+    """月別 4-3月 for a count; a distinct or per_area target's label says what a month counts
+    (14 cells at most: the sparkline follows)."""
+    return f"{MONTH_LABEL[kind]} {i18n.MONTHLY}" if kind in MONTH_LABEL else f"{i18n.MONTHLY} 4-3月"
 
 
 def months_text(months: list[int]) -> str:
@@ -83,7 +88,7 @@ class ProgramAreaScreen(YearScreen):
             parts.append(TargetRow(t))
             parts.append(
                 Horizontal(
-                    Label(f"{i18n.MONTHLY} 4-3月", classes="muted"),
+                    Label(month_label(t.kind), classes="muted"),
                     Sparkline([0] * 12, id=f"spark-{t.id}"),
                     Static("", id=f"months-{t.id}", classes="muted months"),
                     classes="monthly",
@@ -92,7 +97,7 @@ class ProgramAreaScreen(YearScreen):
             if t.kind == "distinct":
                 parts.append(
                     Horizontal(
-                        Label(f"{APPROACHED} 4-3月", classes="muted"),
+                        Label(f"{APPROACHED} {i18n.MONTHLY}", classes="muted"),
                         Static("", id=f"approached-{t.id}", classes="muted months"),
                         classes="monthly",
                     )
@@ -140,10 +145,6 @@ class ProgramAreaScreen(YearScreen):
                 spark.data = months or [0] * 12
             if months is not None:
                 shown = months_text(months)
-                if p.target.kind == "distinct":
-                    shown = f"{FIRST_REACHED} {shown}"
-                elif p.target.kind == "per_area":
-                    shown = f"{AREAS_REACHED} {shown}"
                 for static in self.query(f"#months-{p.target.id}").results(Static):
                     static.update(shown)
         pa = self.program_area
