@@ -179,14 +179,14 @@ def figures(
     hundred rows), the report for everything.
     """
     fy = plan.fy
-    if until is not None and until >= fy.end:
-        until = None
+    db = database.obj  # the open SqliteDatabase behind the proxy
+    if until is not None and kept.whole_year(db, fy.year, until):
+        until = None  # nothing dated later: the counters alone (one probe, not one a query)
     coordinator = clean_name(coordinator) if coordinator else None
     chosen = list(plan.targets()) if targets is None else targets
     area_nos = [a.no for a in plan.areas] if area is None else [area]
     sources = sorted({t.source or "" for t in chosen if t.kind is TargetKind.DISTINCT})
     per_area = sorted({t.id for t in chosen if t.kind is TargetKind.PER_AREA})
-    db = database.obj  # the open SqliteDatabase behind the proxy
 
     # summed counts by target and area (every kind needs them: a distinct target's approaches)
     sums: dict[str, dict[int, int]] = defaultdict(dict)

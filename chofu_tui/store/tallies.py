@@ -214,6 +214,11 @@ def _cut(db: SqliteDatabase, fiscal_year: int, until: dt.date | None) -> tuple[i
     return (until.month - 4) % 12, until.replace(day=1)
 
 
+def whole_year(db: SqliteDatabase, fiscal_year: int, until: dt.date | None) -> bool:
+    """True when the figures as of `until` are the whole year's (nothing is dated later)."""
+    return _cut(db, fiscal_year, until) is None
+
+
 def _rows(
     db: SqliteDatabase,
     table: str,
