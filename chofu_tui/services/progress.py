@@ -170,11 +170,14 @@ def figures(
     coordinator: str | None = None,
     months: bool = False,
     coordinators: list[str] | None = None,
+    year: bool = True,
 ) -> dict[str, Figures]:
     """The figures of `targets` (default: every target of the plan), from entries dated up to
     `until` (None: the whole year), in `area` / by `coordinator` when given.
 
-    `months`: also the 12 monthly figures; `coordinators`: also a figure per coordinator named.
+    `months`: also the 12 monthly figures; `coordinators`: also a figure per coordinator named;
+    `year=False` (with `months`): only the months, the year's figure being their sum (the
+    months add up to the year by definition), for a screen that recomputes them after a save.
     Only the counters each part needs are read: progress_for asks for the year by area (a few
     hundred rows), the report for everything.
     """
@@ -189,13 +192,15 @@ def figures(
     per_area = sorted({t.id for t in chosen if t.kind is TargetKind.PER_AREA})
 
     # summed counts by target and area (every kind needs them: a distinct target's approaches)
+    year = year or not months
     sums: dict[str, dict[int, int]] = defaultdict(dict)
-    for tid, a, total in kept.sums(db, fy.year, "area", area, coordinator, until):
-        sums[tid][a] = int(total)
+    if year:
+        for tid, a, total in kept.sums(db, fy.year, "area", area, coordinator, until):
+            sums[tid][a] = int(total)
     # organisations of the distinct targets' sources: by area and overall
     orgs: dict[str, dict[int, int]] = defaultdict(dict)
     orgs_total: dict[str, int] = {}
-    if sources:
+    if sources and year:
         for tid, a, n in kept.distinct_orgs(db, fy.year, "area", area, coordinator, sources, until):
             orgs[tid][a] = int(n)
         for tid, n in kept.distinct_orgs(db, fy.year, None, area, coordinator, sources, until):
@@ -233,6 +238,17 @@ def figures(
                 coord_orgs[tid][c or ""] = int(n)
 
     out: dict[str, Figures] = {}
+    if not year:
+        for t in chosen:
+            if t.kind is TargetKind.DISTINCT:
+                series = tuple(first[t.source or ""])
+            elif t.kind is TargetKind.PER_AREA:
+                cells = {a: area_months[t.id][a] for a in area_nos if a in area_months[t.id]}
+                series = _per_area_months(cells, t.per_area_min or 1)
+            else:
+                series = tuple(month_sums[t.id])
+            out[t.id] = Figures(actual=sum(series), by_area={}, months=series)
+        return out
     for t in chosen:
         if t.kind is TargetKind.DISTINCT:
             src = t.source or ""
@@ -339,7 +355,7 @@ def monthly(
     time that month; per_area: the areas that reached the minimum that month. The months add
     up to the year's figure.
     """
-    counted = figures(plan, until, area=area, coordinator=coordinator, months=True)
+    counted = figures(plan, until, area=area, coordinator=coordinator, months=True, year=False)
     return {tid: list(f.months) for tid, f in counted.items()}
 
 
