@@ -304,11 +304,7 @@ def progress_for(
     fy = plan.fy
     # no date given: the clock's today (not the CHOFU_TUI_TODAY pin, as before), in the year
     as_of = as_of or clock.as_of_for(fy, dt.date.today())
-    if as_of < fy.start:
-        raise UserError(
-            f"基準日 {as_of.isoformat()} は{fy.label} ({fy.start.isoformat()}〜) より前です",
-            "as-of date is before the fiscal year",
-        )
+    clock.check_as_of(fy, as_of)
     fraction = fy.elapsed_fraction(as_of)
     counted = figures(plan, as_of, area=area, coordinator=coordinator)
     result = YearProgress(plan, as_of, area, coordinator)
@@ -411,11 +407,7 @@ def breakdown(
     coordinator: str | None = None,
 ) -> Breakdown:
     fy = plan.fy
-    if as_of < fy.start:
-        raise UserError(
-            f"基準日 {as_of.isoformat()} は{fy.label} ({fy.start.isoformat()}〜) より前です",
-            "as-of date is before the fiscal year",
-        )
+    clock.check_as_of(fy, as_of)
     if by not in BREAKDOWNS:
         raise UserError(
             f"--by {by!r} には対応していません (month, area, coordinator)", "unknown breakdown"

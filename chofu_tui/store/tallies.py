@@ -261,22 +261,9 @@ def sums(
     area: int | None = None,
     coordinator: str | None = None,
     until: dt.date | None = None,
-) -> list[tuple[str, int, int]]:
+) -> list[tuple]:
     """(target_id, area or month, summed counts) of live entries."""
-    col = _BY[by]
-    source, params = _rows(
-        db,
-        "tally",
-        f"target_id, {col} AS k, total",
-        f"t.target_id, {_entry_col(col)} AS k, e.count",
-        fiscal_year,
-        area,
-        coordinator,
-        None,
-        until,
-    )
-    sql = f"SELECT target_id, k, SUM(total) FROM {source} GROUP BY 1, 2"
-    return db.execute_sql(sql, params).fetchall()
+    return grouped_sums(db, fiscal_year, (by,), None, area, coordinator, until)
 
 
 def distinct_orgs(

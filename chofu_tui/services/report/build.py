@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from chofu_tui.errors import UserError
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
 from chofu_tui.services import progress
+from chofu_tui.services.clock import check_as_of
 from chofu_tui.services.report import records
 from chofu_tui.services.report.model import (
     NO_COORDINATOR,
@@ -42,12 +42,8 @@ def build_report(
     include_cases: bool = False,
 ) -> Report:
     fy = plan.fy
-    if as_of < fy.start:
-        raise UserError(
-            f"基準日 {as_of.isoformat()} は{fy.label}の開始 ({fy.start.isoformat()}) より前です",
-            "as-of date before the fiscal year",
-        )
-    until = min(as_of, fy.end)
+    check_as_of(fy, as_of)
+    until = as_of  # every read keeps to the fiscal year: a later day is its end
     chosen: list[tuple[ProgramArea, Initiative, Target]] = [
         (pa, ini, t)
         for pa in plan.program_areas
