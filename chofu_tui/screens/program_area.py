@@ -74,7 +74,8 @@ class ProgramAreaScreen(YearScreen):
         return focused.target.id if isinstance(focused, TargetRow) else None
 
     def compose(self) -> ComposeResult:
-        yield AppHeader(i18n.KEY_AREA[("I", "II", "III").index(self.pa_id)])
+        pa = self.program_area  # any plan's program areas: its own title, not a fixed list
+        yield AppHeader(pa.title if pa is not None else self.pa_id)
         yield NoPlanBanner(id="banner")
         yield VerticalScroll(id="body")
         yield KeyBar()
