@@ -9,16 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
+from chofu_tui.services import clock
 from chofu_tui.services import settings as settings_service
 from chofu_tui.store.location import StoreLocation
 
-
-def _today() -> dt.date:
-    # CHOFU_TUI_TODAY pins "today" for demos, tests and screenshots.
-    pinned = os.environ.get("CHOFU_TUI_TODAY")
-    return dt.date.fromisoformat(pinned) if pinned else dt.date.today()
+# "today" honours CHOFU_TUI_TODAY; the rule lives in services/clock.py
+_today = clock.today
 
 
 @dataclass
@@ -57,8 +54,7 @@ class Context:
         return settings_service.load()
 
     def plan_for_entry(self, day: dt.date) -> Plan:
-        fy = FiscalYear.of(day)
-        if self.catalog.has(fy):
-            return self.catalog.get(fy).plan
-        latest = self.catalog.latest()
-        return self.catalog.get(latest if latest else fy).plan
+        """The plan whose rules an entry of `day` follows (the one rule: entries.plan_for_day)."""
+        from chofu_tui.services.entries import plan_for_day
+
+        return plan_for_day(self.catalog, day)

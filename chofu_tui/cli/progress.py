@@ -9,7 +9,10 @@ from chofu_tui.cli.common import chosen_year, print_json
 from chofu_tui.cli.parser import FY_HELP, Command, JaParser, add_json, always, date_arg, fy_arg
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from chofu_tui.context import Context
+    from chofu_tui.plan import Plan
 
 
 def _targets_arguments(p: JaParser) -> None:
@@ -18,6 +21,8 @@ def _targets_arguments(p: JaParser) -> None:
 
 
 def cmd_targets(ctx: Context, args: argparse.Namespace) -> int:
+    from chofu_tui.services.progress import figure_unit
+
     loaded = ctx.catalog.get(chosen_year(ctx, args.fy))
     plan = loaded.plan
     rows = [
@@ -28,6 +33,7 @@ def cmd_targets(ctx: Context, args: argparse.Namespace) -> int:
             "initiative": ini.title,
             "heading": ini.heading,
             "unit": t.unit,
+            "shown_unit": figure_unit(t),
             "kind": t.kind.value,
             "target": t.target,
             "subsidy": ini.subsidy,
@@ -45,7 +51,7 @@ def cmd_targets(ctx: Context, args: argparse.Namespace) -> int:
     body = [
         [
             str(r["id"]),
-            f"{r['target']} {'圏域' if r['kind'] == 'per_area' else r['unit']}",
+            f"{r['target']} {r['shown_unit']}",
             str(r["kind"]),
             ("※ " if r["subsidy"] else "") + str(r["label"]),
         ]
@@ -60,18 +66,27 @@ def _progress_arguments(p: JaParser) -> None:
     p.add_argument("--as-of", type=date_arg, help="基準日 (既定: 今日)")
     p.add_argument("--area", help="圏域で絞り込む")
     p.add_argument("--coordinator", help="コーディネーターで絞り込む")
+    p.add_argument(
+        "--by",
+        choices=["month", "area", "coordinator"],
+        help="月別・圏域別・コーディネーター別の実績 (報告の各表と同じ数字)",
+    )
     add_json(p)
 
 
 def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.services import entries
-    from chofu_tui.services.progress import progress_for
+    from chofu_tui.services.clock import as_of_for
+    from chofu_tui.services.progress import figure_unit, progress_for
+    from chofu_tui.textfmt import table
 
     fy = chosen_year(ctx, args.fy)
     plan = ctx.catalog.get(fy).plan
     # A past year is seen as of its last day, not as of a day long after it.
-    as_of = args.as_of or min(ctx.today(), fy.end)
+    as_of = args.as_of or as_of_for(fy, ctx.today())
     area = entries.resolve_area(plan, args.area) if args.area else None
+    if args.by:
+        return _print_breakdown(args, plan, as_of, area)
     prog = progress_for(plan, as_of, area=area, coordinator=args.coordinator)
     rows = [
         {
@@ -94,8 +109,6 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
             {"fiscal_year": fy.year, "label": fy.label, "as_of": as_of.isoformat(), "targets": rows}
         )
         return 0
-    from chofu_tui.textfmt import table
-
     scope = []
     if area is not None:
         scope.append(f"圏域 {area} {plan.area(area).name}")  # type: ignore[union-attr]
@@ -105,7 +118,7 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
     body = [
         [
             tp.target.id,
-            f"{tp.actual} / {tp.goal} {tp.target.unit if tp.target.kind.value != 'per_area' else '圏域'}",
+            f"{tp.actual} / {tp.goal} {figure_unit(tp.target)}",
             f"{tp.ratio:.0%}",
             f"{tp.expected_by_as_of:g}",
             f"{tp.projected:g}",
@@ -114,6 +127,42 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
         for tp in prog.targets
     ]
     print(table(["id", "実績 / 目標", "達成率", "目安", "見込み", "状況"], body, align="lrrrrl"))
+    return 0
+
+
+def _print_breakdown(args: argparse.Namespace, plan: Plan, as_of: dt.date, area: int | None) -> int:
+    """The report's monthly / area / coordinator view, from the same engine."""
+    from chofu_tui.services.progress import breakdown
+    from chofu_tui.textfmt import table
+
+    fy = plan.fy
+    bd = breakdown(plan, as_of, args.by, area=area, coordinator=args.coordinator)
+    if args.json:
+        print_json(
+            {
+                "fiscal_year": fy.year,
+                "label": fy.label,
+                "as_of": as_of.isoformat(),
+                "by": bd.by,
+                "columns": list(bd.columns),
+                "targets": [
+                    {
+                        "id": r.target.id,
+                        "label": r.target.label,
+                        "unit": r.unit,
+                        "target": r.goal,
+                        "actual": r.actual,
+                        "values": list(r.values),
+                    }
+                    for r in bd.rows
+                ],
+            }
+        )
+        return 0
+    print(f"{fy.label} 実績 {args.by} (基準日 {as_of.isoformat()})")
+    body = [[r.target.id, *map(str, r.values), f"{r.actual}{r.unit}"] for r in bd.rows]
+    heads = ["id", *bd.columns, "実績"]
+    print(table(heads, body, align="l" + "r" * (len(heads) - 1)))
     return 0
 
 

@@ -37,7 +37,7 @@ def _report_arguments(p: JaParser) -> None:
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.services.report import build_report, report_as_of
-    from chofu_tui.services.report_files import save_report
+    from chofu_tui.services.report.save import save_report
 
     fy = chosen_year(ctx, args.fy)
     plan = ctx.catalog.get(fy).plan
@@ -48,7 +48,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     if report.empty_message:
         note(report.empty_message)
     if args.format == "md" and args.output is None:
-        from chofu_tui.services.report_text import render_markdown
+        from chofu_tui.services.report.text import render_markdown
 
         sys.stdout.write(render_markdown(report, args.view))
         return 0

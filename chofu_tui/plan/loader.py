@@ -18,6 +18,17 @@ PLAN_GLOB = "plan-*.toml"
 _PLAN_NAME = re.compile(r"^plan-(\d{4})\.toml$")
 
 
+def plan_file_name(fy: FiscalYear) -> str:
+    """The file a year's plan lives in: plan-YYYY.toml (YYYY: the year the fiscal year starts)."""
+    return f"plan-{fy.year}.toml"
+
+
+def year_of_plan_file(name: str) -> int | None:
+    """The fiscal year a plan file's name says (plan-2024.toml: 2024), or None."""
+    named = _PLAN_NAME.match(name)
+    return int(named.group(1)) if named else None
+
+
 @dataclass(frozen=True)
 class LoadedPlan:
     plan: Plan
@@ -135,8 +146,8 @@ class PlanCatalog:
         for directory, bundled in ((self.bundled_dir, True), (self.user_dir, False)):
             if directory.is_dir():
                 for path in sorted(directory.glob(PLAN_GLOB)):
-                    if m := _PLAN_NAME.match(path.name):
-                        self._paths[int(m.group(1))] = (path, bundled)
+                    if (year := year_of_plan_file(path.name)) is not None:
+                        self._paths[year] = (path, bundled)
 
     def years(self) -> list[FiscalYear]:
         return [FiscalYear(y) for y in sorted(self._paths)]
@@ -184,7 +195,7 @@ class PlanCatalog:
         src_fy = source or self.latest()
         if src_fy is None:
             raise UserError("元にする計画がありません", "no plan to copy from")
-        dest = self.user_dir / f"plan-{fy.year}.toml"
+        dest = self.user_dir / plan_file_name(fy)
         if dest.exists():
             raise UserError(f"{dest} は既にあります。上書きしません", "plan file exists")
         src = self.get(src_fy)

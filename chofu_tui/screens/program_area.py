@@ -16,12 +16,29 @@ from chofu_tui.safetext import one_line
 from chofu_tui.screens.base import YearScreen
 from chofu_tui.services.entries import EntryRecord
 from chofu_tui.services.entry_log import memo_summary
+from chofu_tui.services.progress import approached_monthly
 from chofu_tui.services.year_view import YearView, recent_entries
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
 from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import TargetRow
 
 MONTHS = ["4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3"]
+# The monthly line is the report's monthly figure (the months add up to the year); its label
+# says how a kind counts a month: organisations first reached, areas that reached the minimum.
+MONTH_LABEL = {"distinct": "新規団体", "per_area": "達成圏域"}
+# A distinct target's organisations approached in each month, under its own name: one seen in
+# two months counts in both, so these do not add up to the year.
+APPROACHED = "働きかけ"
+
+
+def month_label(kind: str) -> str:
+    """月別 4-3月 for a count; a distinct or per_area target's label says what a month counts
+    (14 cells at most: the sparkline follows)."""
+    return f"{MONTH_LABEL[kind]} {i18n.MONTHLY}" if kind in MONTH_LABEL else f"{i18n.MONTHLY} 4-3月"
+
+
+def months_text(months: list[int]) -> str:
+    return " ".join(f"{m}:{n}" for m, n in zip(MONTHS, months, strict=True) if n)
 
 
 def entry_line(rec: EntryRecord, plan: Plan) -> str:
@@ -72,12 +89,20 @@ class ProgramAreaScreen(YearScreen):
             parts.append(TargetRow(t))
             parts.append(
                 Horizontal(
-                    Label(f"{i18n.MONTHLY} 4-3月", classes="muted"),
+                    Label(month_label(t.kind), classes="muted"),
                     Sparkline([0] * 12, id=f"spark-{t.id}"),
                     Static("", id=f"months-{t.id}", classes="muted months"),
                     classes="monthly",
                 )
             )
+            if t.kind == "distinct":
+                parts.append(
+                    Horizontal(
+                        Label(f"{APPROACHED} {i18n.MONTHLY}", classes="muted"),
+                        Static("", id=f"approached-{t.id}", classes="muted months"),
+                        classes="monthly",
+                    )
+                )
         for name, text in (
             (i18n.CONTENT, ini.content),
             (i18n.EFFECT, ini.expected_effect),
@@ -120,9 +145,7 @@ class ProgramAreaScreen(YearScreen):
             for spark in self.query(f"#spark-{p.target.id}").results(Sparkline):
                 spark.data = months or [0] * 12
             if months is not None:
-                shown = " ".join(f"{m}:{n}" for m, n in zip(MONTHS, months, strict=True) if n)
-                if p.target.kind == "distinct":  # not the report's "first approached" months
-                    shown = f"{i18n.MONTHLY_GROUPS} {shown}"
+                shown = months_text(months)
                 for static in self.query(f"#months-{p.target.id}").results(Static):
                     static.update(shown)
         pa = self.program_area
@@ -135,9 +158,18 @@ class ProgramAreaScreen(YearScreen):
             ini.id: recent_entries(fy, [t.id for t in ini.targets if t.loggable])
             for ini in pa.initiatives
         }
-        self.app.call_from_thread(self._show_recent, plan, found)
+        approached = approached_monthly(plan)
+        self.app.call_from_thread(self._show_recent, plan, found, approached)
 
-    def _show_recent(self, plan: Plan, found: dict[str, list[EntryRecord]]) -> None:
+    def _show_recent(
+        self,
+        plan: Plan,
+        found: dict[str, list[EntryRecord]],
+        approached: dict[str, list[int]] | None = None,
+    ) -> None:
+        for tid, months in (approached or {}).items():
+            for static in self.query(f"#approached-{tid}").results(Static):
+                static.update(months_text(months))
         for ini_id, recs in found.items():
             # One line per entry, cropped at the edge rather than wrapped mid-phrase.
             text = Text(

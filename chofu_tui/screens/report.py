@@ -25,11 +25,19 @@ from chofu_tui.services.report import (
     SUBSIDY_MARK,
     NoteGroup,
     Report,
-    build_report,
 )
-from chofu_tui.services.report_files import default_output_path, save_report
-from chofu_tui.services.report_tables import Cell, ColumnKind, Table, View, table
-from chofu_tui.store import database
+from chofu_tui.services.report.build import build_report_in_worker
+from chofu_tui.services.report.output import default_output_path
+from chofu_tui.services.report.save import save_report
+from chofu_tui.services.report.tables import (
+    Cell,
+    ColumnKind,
+    Table,
+    View,
+    as_text,
+    rate_text,
+    table,
+)
 from chofu_tui.widgets.keybar import KeyBar
 
 # Long texts that belong in the spreadsheet, not in a terminal row.
@@ -58,12 +66,10 @@ def _clip(text: str, width: int = MAX_CELL) -> str:
 def _shown(value: Cell, kind: ColumnKind) -> str | Text:
     if value is None:
         return Text("-", justify="right")
-    if kind is ColumnKind.RATE and isinstance(value, float):
-        return Text(f"{value * 100:.1f}%", justify="right")
-    if kind is ColumnKind.NUMBER:
-        return Text(f"{value:,}" if isinstance(value, int) else str(value), justify="right")
+    if kind in (ColumnKind.RATE, ColumnKind.NUMBER):
+        return Text(as_text(value, kind, grouped=True), justify="right")
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return as_text(value, kind)
     if value == SUBSIDY_MARK:
         return "補"  # ※ has an ambiguous width in terminals
     return _clip(str(value).replace("\n", " "))
@@ -131,8 +137,7 @@ class ReportScreen(Screen):
     def _build(self) -> None:
         # a year of entries takes a moment to count: off the UI thread, with its own connection
         try:
-            with database.connection_context():
-                report = build_report(self.plan, self.as_of, subsidy_only=self.subsidy_only)
+            report = build_report_in_worker(self.plan, self.as_of, subsidy_only=self.subsidy_only)
         except UserError as exc:
             self.post_message(self.Built(None, exc.message))
             return
@@ -185,7 +190,7 @@ class ReportScreen(Screen):
             return
         target = self.current.targets[row]
         months = "  ".join(f"{m} {n}" for m, n in zip(MONTH_LABELS, target.months, strict=True))
-        rate = f"{target.rate * 100:.1f}%" if target.rate is not None else "-"
+        rate = rate_text(target.rate) if target.rate is not None else "-"
         text.update(
             f"{target.initiative}\n{target.label}  実績 {target.actual} / 目標 {target.goal} {target.unit} ({rate})"
             f"  {target.basis}\n{months}"

@@ -8,10 +8,10 @@ import uuid
 
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, TargetKind
-from chofu_tui.services import organisations
+from chofu_tui.services import entries, organisations
 from chofu_tui.services import settings as settings_service
-from chofu_tui.services.clock import now_stamp
-from chofu_tui.store.models import Entry, EntryTarget, Setting, database
+from chofu_tui.services.clock import as_of_for, now_stamp
+from chofu_tui.store.models import Setting, database
 
 DEMO_YEAR = FiscalYear(2024)
 DEMO_AS_OF = dt.date(2024, 12, 13)
@@ -49,7 +49,7 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
     """Log a year of entries up to `as_of` into the open (empty) store; returns the count."""
     rng = random.Random(seed)
     fy = plan.fy
-    days = max(1, (min(as_of, fy.end) - fy.start).days + 1)
+    days = max(1, (as_of_for(fy, as_of) - fy.start).days + 1)
     fraction = fy.elapsed_fraction(as_of)
     areas = [a.no for a in plan.areas]
     orgs = _orgs_of(plan)
@@ -100,15 +100,16 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
     with database.atomic():
         dev = Setting.get_by_id("device_id").value
         for d, targets, area, n, org_name, case, note in rows:
-            org = organisations.find_or_create(org_name, dev) if org_name else None
+            found = organisations.find_or_create(org_name, dev) if org_name else None
             stamp = now_stamp()
-            entry = Entry.create(
+            entries.insert_entry(
+                targets,
                 uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 date=d,
                 fiscal_year=fy.year,
                 coordinator=COORDINATORS[area - 1],
                 area=area,
-                organisation=org,
+                organisation=found,
                 case_code=case,
                 count=n,
                 note=note,
@@ -116,9 +117,5 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
                 updated_at=stamp,
                 device_id=dev,
             )
-            EntryTarget.insert_many(
-                [(entry.id, tid) for tid in targets],
-                fields=[EntryTarget.entry, EntryTarget.target_id],
-            ).execute()
         settings_service.save(settings_service.UserSettings(COORDINATORS[1], 2))
     return len(rows)

@@ -6,7 +6,9 @@ import datetime as dt
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 from peewee import JOIN, fn
 
@@ -14,7 +16,7 @@ from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog, Target, TargetKind
-from chofu_tui.services import organisations
+from chofu_tui.services import clock, organisations
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
 
@@ -345,12 +347,6 @@ def entry_problems(
     return [(field, reason) for field, reason in found if reason is not None]
 
 
-def _today() -> dt.date:
-    from chofu_tui.context import _today as context_today  # honours CHOFU_TUI_TODAY
-
-    return context_today()
-
-
 def check_draft(
     catalog: PlanCatalog, draft: EntryDraft, *, today: dt.date | None = None
 ) -> tuple[EntryDraft, tuple[str, ...]]:
@@ -358,7 +354,7 @@ def check_draft(
 
     A date after `today` (default: the program's today) is refused: the entry would vanish
     from the counters of the year in view."""
-    if problem := date_problem(draft.date) or future_problem(draft.date, today or _today()):
+    if problem := date_problem(draft.date) or future_problem(draft.date, today or clock.today()):
         raise UserError(*problem)
     plan, warnings = _plan_for(catalog, draft.date)
     if problem := targets_problem(plan, draft.targets):
@@ -399,6 +395,24 @@ def check_draft(
     return cleaned, warnings
 
 
+def set_targets(entry_id: int, targets: Iterable[str], *, replace: bool = False) -> None:
+    """The targets an entry credits (inside the caller's transaction): the one way every
+    writer (log, edit, merge, demo) links them; the store's triggers keep the counters."""
+    if replace:
+        EntryTarget.delete().where(EntryTarget.entry == entry_id).execute()
+    EntryTarget.insert_many(
+        [(entry_id, t) for t in targets], fields=[EntryTarget.entry, EntryTarget.target_id]
+    ).execute()
+
+
+def insert_entry(targets: Iterable[str], **columns: Any) -> Entry:
+    """A new entry row with its targets (inside the caller's transaction), `columns` as the
+    Entry model names them."""
+    entry = Entry.create(**columns)
+    set_targets(entry.id, targets)
+    return entry
+
+
 def log_entry(catalog: PlanCatalog, draft: EntryDraft, *, today: dt.date | None = None) -> Saved:
     """Store a new entry; `today` (default: the program's today) refuses dates after it."""
     draft, warnings = check_draft(catalog, draft, today=today)
@@ -406,7 +420,8 @@ def log_entry(catalog: PlanCatalog, draft: EntryDraft, *, today: dt.date | None 
     with database.atomic():
         dev = device_id()
         org = organisations.find_or_create(draft.organisation, dev) if draft.organisation else None
-        entry = Entry.create(
+        entry = insert_entry(
+            draft.targets,
             uuid=str(uuid.uuid4()),
             date=draft.date,
             fiscal_year=FiscalYear.of(draft.date).year,
@@ -420,10 +435,6 @@ def log_entry(catalog: PlanCatalog, draft: EntryDraft, *, today: dt.date | None 
             updated_at=stamp,
             device_id=dev,
         )
-        EntryTarget.insert_many(
-            [(entry.id, t) for t in draft.targets],
-            fields=[EntryTarget.entry, EntryTarget.target_id],
-        ).execute()
     return Saved(get_entry(entry.uuid), warnings)
 
 
@@ -446,6 +457,7 @@ def _overwrite(entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | N
     entry.date = src.date
     entry.fiscal_year = FiscalYear.of(src.date).year
     entry.coordinator = src.coordinator
+    assert src.area is not None  # a checked draft or a stored record always has its area
     entry.area = src.area
     entry.case_code = src.case_code
     entry.count = src.count
@@ -454,11 +466,7 @@ def _overwrite(entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | N
         entry.deleted = deleted
     entry.updated_at = now_stamp()
     entry.save()
-    EntryTarget.delete().where(EntryTarget.entry == entry.id).execute()
-    EntryTarget.insert_many(
-        [(entry.id, t) for t in src.targets],
-        fields=[EntryTarget.entry, EntryTarget.target_id],
-    ).execute()
+    set_targets(entry.id, src.targets, replace=True)
 
 
 def _get(entry_uuid: str) -> Entry:

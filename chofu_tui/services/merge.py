@@ -28,7 +28,7 @@ from chofu_tui.plan import Plan, PlanCatalog
 from chofu_tui.services import entries, organisations
 from chofu_tui.services.checks import Problem
 from chofu_tui.store.db import SCHEMA_VERSION, open_file
-from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
+from chofu_tui.store.models import Entry, Organisation, database
 
 
 @dataclass(frozen=True)
@@ -384,7 +384,8 @@ def merge_store(
             }
             local = Entry.get_or_none(Entry.uuid == row["uuid"])
             if local is None:
-                entry = Entry.create(
+                entries.insert_entry(
+                    targets,
                     uuid=row["uuid"],
                     created_at=row["created_at"],
                     device_id=row["device_id"],
@@ -393,15 +394,10 @@ def merge_store(
                 added += 1
             elif row["updated_at"] > local.updated_at:
                 Entry.update(**fields).where(Entry.id == local.id).execute()
-                EntryTarget.delete().where(EntryTarget.entry == local.id).execute()
-                entry = local
+                entries.set_targets(local.id, targets, replace=True)
                 updated += 1
             else:
                 unchanged += 1
-                continue
-            EntryTarget.insert_many(
-                [(entry.id, t) for t in targets], fields=[EntryTarget.entry, EntryTarget.target_id]
-            ).execute()
     warnings: tuple[str, ...] = ()
     if odd := _uncounted(catalog, rows, targets_of):
         warnings = (
@@ -445,7 +441,7 @@ def backup_store(dest: Path) -> Path:
     Written to a locked temporary file beside `dest` and renamed into place: a killed or failing
     backup leaves no copy of the notes behind, and the next backup removes an earlier one's.
     """
-    from chofu_tui.services.report_files import is_store_file
+    from chofu_tui.services.report.output import is_store_file
 
     dest = Path(os.path.abspath(Path(dest).expanduser()))
     here = open_file()

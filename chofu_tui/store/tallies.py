@@ -170,7 +170,7 @@ def kept(db: SqliteDatabase) -> tuple[list[tuple], list[tuple]]:
 # `until` (a day inside the year) leaves out entries dated after it: whole months before its
 # month come from the counters, the days of its own month from the entries (one short index
 # range), so a figure "as of today" stays exact and cheap.
-_BY = {"area": "area", "month": "month", None: None}
+_BY = {"area": "area", "month": "month", "coordinator": "coordinator", None: None}
 _FISCAL_MONTH = "((month + 8) % 12)"  # 0 for April .. 11 for March
 
 
@@ -214,6 +214,11 @@ def _cut(db: SqliteDatabase, fiscal_year: int, until: dt.date | None) -> tuple[i
     return (until.month - 4) % 12, until.replace(day=1)
 
 
+def whole_year(db: SqliteDatabase, fiscal_year: int, until: dt.date | None) -> bool:
+    """True when the figures as of `until` are the whole year's (nothing is dated later)."""
+    return _cut(db, fiscal_year, until) is None
+
+
 def _rows(
     db: SqliteDatabase,
     table: str,
@@ -244,7 +249,9 @@ def _rows(
 
 
 def _entry_col(col: str | None) -> str:
-    return {"area": "e.area", "month": _month("e.date"), None: ""}[col]
+    return {"area": "e.area", "month": _month("e.date"), "coordinator": "e.coordinator", None: ""}[
+        col
+    ]
 
 
 def sums(
@@ -254,22 +261,9 @@ def sums(
     area: int | None = None,
     coordinator: str | None = None,
     until: dt.date | None = None,
-) -> list[tuple[str, int, int]]:
+) -> list[tuple]:
     """(target_id, area or month, summed counts) of live entries."""
-    col = _BY[by]
-    source, params = _rows(
-        db,
-        "tally",
-        f"target_id, {col} AS k, total",
-        f"t.target_id, {_entry_col(col)} AS k, e.count",
-        fiscal_year,
-        area,
-        coordinator,
-        None,
-        until,
-    )
-    sql = f"SELECT target_id, k, SUM(total) FROM {source} GROUP BY 1, 2"
-    return db.execute_sql(sql, params).fetchall()
+    return grouped_sums(db, fiscal_year, (by,), None, area, coordinator, until)
 
 
 def distinct_orgs(
@@ -309,3 +303,68 @@ def distinct_orgs(
     keys = "target_id, k" if col else "target_id"
     sql = f"SELECT {keys}, COUNT(DISTINCT organisation_id) FROM {source} GROUP BY {keys}"
     return db.execute_sql(sql, params).fetchall()
+
+
+def grouped_sums(
+    db: SqliteDatabase,
+    fiscal_year: int,
+    keys: tuple[str, ...],
+    targets: list[str] | None = None,
+    area: int | None = None,
+    coordinator: str | None = None,
+    until: dt.date | None = None,
+) -> list[tuple]:
+    """(target_id, *keys, summed counts) of live entries; keys among area, month, coordinator."""
+    names = ", ".join(f"k{i}" for i in range(len(keys)))
+    cols = ", ".join(f"{_BY[k]} AS k{i}" for i, k in enumerate(keys))
+    e_cols = ", ".join(f"{_entry_col(k)} AS k{i}" for i, k in enumerate(keys))
+    source, params = _rows(
+        db,
+        "tally",
+        f"target_id, {cols}, total",
+        f"t.target_id, {e_cols}, e.count",
+        fiscal_year,
+        area,
+        coordinator,
+        targets,
+        until,
+    )
+    sql = f"SELECT target_id, {names}, SUM(total) FROM {source} GROUP BY target_id, {names}"
+    return db.execute_sql(sql, params).fetchall()
+
+
+def first_months(
+    db: SqliteDatabase,
+    fiscal_year: int,
+    targets: list[str],
+    area: int | None = None,
+    coordinator: str | None = None,
+    until: dt.date | None = None,
+) -> list[tuple[str, int, int]]:
+    """(target_id, fiscal month 0 = April .. 11 = March, organisations first reached then)."""
+    source, params = _rows(
+        db,
+        "tally_org",
+        f"target_id, organisation_id, {_FISCAL_MONTH} AS fm",
+        f"t.target_id, e.organisation_id, ({_month('e.date')} + 8) % 12 AS fm",
+        fiscal_year,
+        area,
+        coordinator,
+        targets,
+        until,
+        extra=" AND e.organisation_id IS NOT NULL",
+    )
+    sql = (
+        "SELECT target_id, first, COUNT(*) FROM (SELECT target_id, organisation_id,"
+        f" MIN(fm) AS first FROM {source} GROUP BY target_id, organisation_id)"
+        " GROUP BY target_id, first"
+    )
+    return db.execute_sql(sql, params).fetchall()
+
+
+def coordinators(db: SqliteDatabase, fiscal_year: int, until: dt.date | None = None) -> list[str]:
+    """The coordinator names on the year's live entries ('' for entries without one)."""
+    source, params = _rows(
+        db, "tally", "coordinator", "e.coordinator", fiscal_year, None, None, None, until
+    )
+    return sorted({c or "" for (c,) in db.execute_sql(f"SELECT DISTINCT * FROM {source}", params)})

@@ -324,8 +324,8 @@ import importlib, os, sys, _strptime
 from chofu_tui.paths import bundled_plan_dir
 from chofu_tui.plan import loader
 for name in ("chofu_tui.cli", "chofu_tui.context", "chofu_tui.textfmt", *(
-    f"chofu_tui.services.{{m}}" for m in ("entries", "progress", "report", "report_text",
-    "report_files", "merge", "settings", "organisations"))):
+    f"chofu_tui.services.{{m}}" for m in ("entries", "progress", "report", "report.text",
+    "report.output", "report.save", "merge", "settings", "organisations"))):
     importlib.import_module(name)
 for plan in sorted(bundled_plan_dir().glob("plan-*.toml")):
     loader._parse(plan.read_bytes(), plan)  # imports what validating a plan needs

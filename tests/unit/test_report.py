@@ -15,8 +15,8 @@ from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import PlanCatalog, TargetKind
 from chofu_tui.services.progress import progress_for
 from chofu_tui.services.report import build_report, report_as_of
-from chofu_tui.services.report_tables import View, table
-from chofu_tui.services.report_text import render_markdown
+from chofu_tui.services.report.tables import View, table
+from chofu_tui.services.report.text import render_markdown
 
 
 @pytest.fixture
@@ -150,9 +150,9 @@ def test_an_as_of_date_before_the_year_is_refused(catalog: PlanCatalog) -> None:
 def test_report_services_do_not_import_textual() -> None:
     code = (
         "import sys\n"
-        "import chofu_tui.services.report, chofu_tui.services.report_xlsx\n"
-        "import chofu_tui.services.report_csv, chofu_tui.services.report_text\n"
-        "import chofu_tui.services.report_files, chofu_tui.services.report_query\n"
+        "import chofu_tui.services.report, chofu_tui.services.report.xlsx_writer\n"
+        "import chofu_tui.services.report.csv_writer, chofu_tui.services.report.text\n"
+        "import chofu_tui.services.report.save, chofu_tui.services.report.records\n"
         "assert 'textual' not in sys.modules, 'textual imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -14,8 +14,8 @@ from report_sample import SUBSIDY_TARGETS, YEAR_END, log_sample, plan_of, store_
 from chofu_tui.cli import main
 from chofu_tui.plan import PlanCatalog
 from chofu_tui.services.report import MONTH_LABELS, build_report
-from chofu_tui.services.report_csv import write_csv
-from chofu_tui.services.report_xlsx import write_xlsx
+from chofu_tui.services.report.csv_writer import write_csv
+from chofu_tui.services.report.xlsx_writer import write_xlsx
 
 HEADER_ROW = 3
 
@@ -215,7 +215,7 @@ def test_a_failed_write_leaves_nothing_behind(
     sample: PlanCatalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from chofu_tui.errors import UserError
-    from chofu_tui.services import report_xlsx
+    from chofu_tui.services.report import xlsx_writer as report_xlsx
 
     out = tmp_path / "out"
     out.mkdir()

@@ -14,7 +14,7 @@ from peewee import SqliteDatabase, fn
 from chofu_tui.plan import PlanCatalog, TargetKind
 from chofu_tui.services import entries, organisations
 from chofu_tui.services.merge import merge_store
-from chofu_tui.services.progress import monthly, progress_for, tallies
+from chofu_tui.services.progress import approached_monthly, monthly, progress_for, tallies
 from chofu_tui.store import SCHEMA_VERSION, open_store
 from chofu_tui.store import tallies as kept_tallies
 from chofu_tui.store.db import MIGRATIONS
@@ -62,29 +62,63 @@ def reference_tallies(
     return dict(sums), dict(orgs), total_orgs
 
 
-def reference_monthly(plan) -> dict[str, list[int]]:
+def reference_approached(plan) -> dict[str, list[int]]:
+    """Organisations approached in each month, counted straight from the entries."""
     month = fn.substr(Entry.date, 6, 2)
     rows = (
-        Entry.select(
-            EntryTarget.target_id,
-            month,
-            fn.SUM(Entry.count),
-            fn.COUNT(fn.DISTINCT(Entry.organisation)),
-        )
+        Entry.select(EntryTarget.target_id, month, fn.COUNT(fn.DISTINCT(Entry.organisation)))
         .join(EntryTarget, on=(EntryTarget.entry == Entry.id))
         .where(Entry.fiscal_year == plan.fy.year, Entry.deleted == False)
         .group_by(EntryTarget.target_id, month)
         .tuples()
     )
-    sums: dict = defaultdict(lambda: [0] * 12)
     orgs: dict = defaultdict(lambda: [0] * 12)
-    for tid, m, total, n in rows:
-        sums[tid][(int(m) - 4) % 12] = int(total)
+    for tid, m, n in rows:
         orgs[tid][(int(m) - 4) % 12] = int(n)
     return {
-        t.id: list(orgs[t.source or ""]) if t.kind is TargetKind.DISTINCT else list(sums[t.id])
-        for t in plan.targets()
+        t.id: list(orgs[t.source or ""]) for t in plan.targets() if t.kind is TargetKind.DISTINCT
     }
+
+
+def reference_monthly(plan) -> dict[str, list[int]]:
+    """The monthly figures counted straight from the entries, one definition (the report's):
+    count, the month's sum; distinct, organisations first reached that month; per_area, the
+    areas that reached the minimum that month."""
+    rows = (
+        Entry.select(EntryTarget.target_id, Entry.date, Entry.area, Entry.organisation, Entry.count)
+        .join(EntryTarget, on=(EntryTarget.entry == Entry.id))
+        .where(Entry.fiscal_year == plan.fy.year, Entry.deleted == False)
+        .order_by(Entry.date)
+        .tuples()
+    )
+    sums: dict = defaultdict(lambda: [0] * 12)
+    area_months: dict = defaultdict(lambda: defaultdict(lambda: [0] * 12))
+    first: dict = defaultdict(dict)
+    for tid, day, area, org, count in rows:
+        m = (dt.date.fromisoformat(str(day)).month - 4) % 12
+        sums[tid][m] += count
+        area_months[tid][area][m] += count
+        if org is not None:
+            first[tid][org] = min(first[tid].get(org, 12), m)
+    out = {}
+    for t in plan.targets():
+        months = [0] * 12
+        if t.kind is TargetKind.DISTINCT:
+            for m in first[t.source or ""].values():
+                months[m] += 1
+        elif t.kind is TargetKind.PER_AREA:
+            need = t.per_area_min or 1
+            for a in (a.no for a in plan.areas):
+                running = 0
+                for m, n in enumerate(area_months[t.id][a]):
+                    running += n
+                    if running >= need:
+                        months[m] += 1
+                        break
+        else:
+            months = list(sums[t.id])
+        out[t.id] = months
+    return out
 
 
 def assert_exact(db: SqliteDatabase, plan) -> None:
@@ -99,6 +133,7 @@ def assert_exact(db: SqliteDatabase, plan) -> None:
             got = tallies(2024, area, who, until)
             assert (dict(got[0]), dict(got[1]), got[2]) == reference_tallies(2024, area, who, until)
     assert monthly(plan) == reference_monthly(plan)
+    assert approached_monthly(plan) == reference_approached(plan)
 
 
 UNTIL = [

@@ -11,9 +11,9 @@ import csv
 from pathlib import Path
 
 from chofu_tui.safetext import csv_cell, strip_controls
-from chofu_tui.services.report import Report
-from chofu_tui.services.report_files import write_atomically
-from chofu_tui.services.report_tables import Cell, ColumnKind, View, as_text, table
+from chofu_tui.services.report.model import Report
+from chofu_tui.services.report.output import write_atomically
+from chofu_tui.services.report.tables import Cell, ColumnKind, View, as_text, table
 
 
 def _text(text: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chofu_tui.safetext import strip_controls
-from chofu_tui.services.report import (
+from chofu_tui.services.report.model import (
     MONTH_LABELS,
     QUARTER_LABELS,
     SUBSIDY_MARK,
@@ -81,12 +81,21 @@ T, L, N, R, D = (
 )
 
 
-def as_text(value: Cell, kind: ColumnKind, empty: str = "") -> str:
-    """A cell as plain text: rates as 12.3%, dates as ISO (CSV and Markdown alike)."""
+def rate_text(rate: float) -> str:
+    """A rate as every format shows it: 12.3%."""
+    return f"{rate * 100:.1f}%"
+
+
+def as_text(value: Cell, kind: ColumnKind, empty: str = "", *, grouped: bool = False) -> str:
+    """A cell as text, the one formatting of a cell: rates as 12.3%, dates as ISO; `grouped`
+    numbers with thousands separators (1,234) as a screen or Excel shows them, plain in CSV
+    and Markdown."""
     if value is None:
         return empty
     if kind is ColumnKind.RATE and isinstance(value, float):
-        return f"{value * 100:.1f}%"
+        return rate_text(value)
+    if grouped and kind is ColumnKind.NUMBER and isinstance(value, int):
+        return f"{value:,}"
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

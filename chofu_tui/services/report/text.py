@@ -10,8 +10,8 @@ It is printed to terminals: every piece of text is one line without control char
 from __future__ import annotations
 
 from chofu_tui.safetext import one_line
-from chofu_tui.services.report import SUBSIDY_MARK, NoteGroup, Report
-from chofu_tui.services.report_tables import Cell, ColumnKind, View, as_text, table
+from chofu_tui.services.report.model import SUBSIDY_MARK, NoteGroup, Report
+from chofu_tui.services.report.tables import Cell, ColumnKind, View, as_text, table
 
 
 def _cell(value: Cell, kind: ColumnKind) -> str:

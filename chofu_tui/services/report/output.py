@@ -16,7 +16,7 @@ from pathlib import Path
 
 from chofu_tui.errors import UserError, cannot_write
 from chofu_tui.files import atomic_write
-from chofu_tui.services.report import Report
+from chofu_tui.services.report.model import Report
 
 FORMATS = ("xlsx", "csv", "md")
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -155,37 +155,3 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> Path:
     except OSError as exc:
         raise cannot_write(target, exc, "cannot write the output file") from None
     return target
-
-
-def save_report(
-    report: Report,
-    fmt: str,
-    view: str = "annual",
-    path: Path | None = None,
-    *,
-    force: bool = False,
-    store: Path | None = None,
-    folder: Path | None = None,
-) -> tuple[Path, bool]:
-    """Write the report in `fmt` to `path`, or to a free default name in `folder` (the current
-    folder). `store` is never written; an existing `path` only with `force`.
-
-    Returns the absolute path written and whether it was the default.
-    """
-    if fmt not in FORMATS:
-        raise UserError(f"形式 {fmt!r} には対応していません (xlsx, csv, md)", "unknown format")
-    defaulted = path is None
-    target = default_output_path(report, fmt, view, folder) if path is None else Path(path)
-    target = check_output(target, store=store, force=force)
-    if fmt == "xlsx":
-        from chofu_tui.services.report_xlsx import write_xlsx
-
-        return write_xlsx(report, target), defaulted
-    if fmt == "csv":
-        from chofu_tui.services.report_csv import write_csv
-
-        return write_csv(report, target, view), defaulted
-    from chofu_tui.services.report_text import render_markdown
-
-    text = render_markdown(report, view)
-    return write_atomically(target, lambda tmp: tmp.write_text(text, encoding="utf-8")), defaulted
