@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, Sparkline, Static
 
@@ -49,6 +50,18 @@ def entry_line(rec: EntryRecord, plan: Plan) -> str:
     head = f"{rec.date.isoformat()} 圏域{rec.area} {rec.count}回"
     parts = (head, one_line(who), one_line(labels), memo_summary(rec.note))
     return " ".join(part for part in parts if part)
+
+
+class RecentLoaded(Message):
+    """The recent-entries worker's result: entries per initiative, organisations per month."""
+
+    def __init__(
+        self, plan: Plan, found: dict[str, list[EntryRecord]], approached: dict[str, list[int]]
+    ) -> None:
+        super().__init__()
+        self.plan = plan
+        self.found = found
+        self.approached = approached
 
 
 class ProgramAreaScreen(YearScreen):
@@ -115,7 +128,7 @@ class ProgramAreaScreen(YearScreen):
         return Vertical(*parts, classes="initiative", id=f"ini-{ini.id}")
 
     def show_view(self, view: YearView) -> None:
-        self.run_worker(self._fill(view), group="fill", exclusive=True)
+        self.run_worker(self._fill(view), group="fill", exclusive=True, exit_on_error=False)
 
     async def _fill(self, view: YearView) -> None:
         if view.plan is not self._plan:
@@ -159,7 +172,10 @@ class ProgramAreaScreen(YearScreen):
             for ini in pa.initiatives
         }
         approached = approached_monthly(plan)
-        self.app.call_from_thread(self._show_recent, plan, found, approached)
+        self.post_message(RecentLoaded(plan, found, approached))
+
+    def on_recent_loaded(self, message: RecentLoaded) -> None:
+        self._show_recent(message.plan, message.found, message.approached)
 
     def _show_recent(
         self,

@@ -20,6 +20,8 @@ from textual.widgets import DataTable, Sparkline, Static
 from chofu_tui.context import Context
 from chofu_tui.errors import UserError, cannot_write
 from chofu_tui.plan import Plan
+from chofu_tui.safetext import one_line
+from chofu_tui.screens.base import Seam
 from chofu_tui.services.report import (
     MONTH_LABELS,
     SUBSIDY_MARK,
@@ -72,10 +74,11 @@ def _shown(value: Cell, kind: ColumnKind) -> str | Text:
         return as_text(value, kind)
     if value == SUBSIDY_MARK:
         return "補"  # ※ has an ambiguous width in terminals
-    return _clip(str(value).replace("\n", " "))
+    # User text (notes, names) is shown literally: a DataTable reads a plain str as markup.
+    return Text(_clip(one_line(str(value))))
 
 
-class ReportScreen(Screen):
+class ReportScreen(Seam, Screen[None]):
     """実績報告: pick a view (1-5), look at the table and the months, export with x."""
 
     CSS_PATH = "report.tcss"
@@ -133,7 +136,7 @@ class ReportScreen(Screen):
 
     # --- building and showing ------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="report-build")
+    @work(thread=True, exclusive=True, group="report-build", exit_on_error=False)
     def _build(self) -> None:
         # a year of entries takes a moment to count: off the UI thread, with its own connection
         try:
@@ -155,7 +158,7 @@ class ReportScreen(Screen):
         if report is None:
             return
         self.query_one("#report-title", Static).update(
-            f"{report.title}  {report.as_of_label}  [{self.view.label}]"
+            Text(f"{report.title}  {report.as_of_label}  [{self.view.label}]")
         )
         status = self.query_one("#report-status", Static)
         views = "  ".join(
@@ -169,7 +172,8 @@ class ReportScreen(Screen):
         grid.clear(columns=True)
         for i in shown:
             header = self.current.columns[i].header
-            grid.add_column("補助" if header == SUBSIDY_MARK else header, key=f"c{i}")
+            label = "補助" if header == SUBSIDY_MARK else one_line(header)  # a coordinator's name
+            grid.add_column(Text(label), key=f"c{i}")
         for n, row in enumerate(self.current.rows):
             grid.add_row(
                 *(_shown(row[i], self.current.columns[i].kind) for i in shown), key=f"r{n}"
@@ -186,14 +190,18 @@ class ReportScreen(Screen):
             return
         if self.view is View.NOTES:
             group = self._note_group(row)
-            text.update(f"{group.initiative}\n質的目標: {group.qualitative_goal}" if group else "")
+            text.update(
+                Text(f"{group.initiative}\n質的目標: {group.qualitative_goal}" if group else "")
+            )
             return
         target = self.current.targets[row]
         months = "  ".join(f"{m} {n}" for m, n in zip(MONTH_LABELS, target.months, strict=True))
         rate = rate_text(target.rate) if target.rate is not None else "-"
         text.update(
-            f"{target.initiative}\n{target.label}  実績 {target.actual} / 目標 {target.goal} {target.unit} ({rate})"
-            f"  {target.basis}\n{months}"
+            Text(
+                f"{target.initiative}\n{target.label}  実績 {target.actual} / 目標 {target.goal}"
+                f" {target.unit} ({rate})  {target.basis}\n{months}"
+            )
         )
         chart.data = list(target.months)
 
@@ -231,7 +239,7 @@ class ReportScreen(Screen):
         self.notify(f"Excelに出力しています: {path}")
         self._export(self.report, path)
 
-    @work(thread=True, exclusive=True, group="report-export")
+    @work(thread=True, exclusive=True, group="report-export", exit_on_error=False)
     def _export(self, report: Report, path: Path) -> None:
         try:
             written, _ = save_report(report, "xlsx", path=path, store=self.ctx.db_path)

@@ -217,3 +217,25 @@ async def test_escape_closes_the_screen(logged: Context) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReportScreen)
+
+
+async def test_user_text_that_looks_like_markup_is_shown_literally(ctx: Context) -> None:
+    """On main a coordinator 「[/]伊藤」 or a note 「[/nope] x」 closed the app (MarkupError)."""
+    log(ctx, "community-approach", "2024-07-10", 3, coordinator="[/]伊藤",
+        organisation="[/]サロン[b]", note="[/nope] x")  # fmt: skip
+    app = ReportApp(ctx)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await ready(app, pilot)
+        for key in ("4", "5", "3", "2", "1"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert app.screen is screen  # still up
+        await pilot.press("4")
+        await pilot.pause()
+        grid = screen.query_one(DataTable)
+        assert "[/]伊藤" in [str(c.label) for c in grid.columns.values()]
+        await pilot.press("5")
+        await pilot.pause()
+        cells = [str(c) for r in range(grid.row_count) for c in grid.get_row_at(r)]
+        assert any("[/nope] x" in c for c in cells)
+        assert any("[/]サロン[b]" in c for c in cells)
