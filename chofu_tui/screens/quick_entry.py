@@ -141,7 +141,7 @@ class QuickEntryDialog(Seam, ModalScreen[entries.Saved | None]):
     def compose(self) -> ComposeResult:
         title = i18n.ENTRY_EDIT_TITLE if self.record else i18n.ENTRY_TITLE
         with Vertical(id="dialog"):
-            yield Static(Text(f"{title} ({self.plan.fy.label})"), id="title")
+            yield Static(Text(f"{title} ({self.home_year.label})"), id="title")
             with Horizontal(id="picker-row"):
                 yield Label("目標")
                 yield TargetFilter(id="target-filter", placeholder=TARGETS_PLACEHOLDER)
@@ -431,13 +431,16 @@ class QuickEntryDialog(Seam, ModalScreen[entries.Saved | None]):
             note=self.query_one("#note", TextArea).text.strip(),
         )
 
+    @property
+    def home_year(self) -> FiscalYear:
+        """The year this form is about: the year in view, or (editing) the entry's own year
+        (its plan may be another year's: a year with no plan edits with the latest one)."""
+        return self.record.fiscal_year if self.record is not None else self.plan.fy
+
     def _other_year(self, day: dt.date) -> FiscalYear | None:
-        """The entry's year when it is neither the year in view nor (editing) its own year."""
+        """The entry's year when it is not the form's year: said before saving."""
         fy = FiscalYear.of(day)
-        home = {self.plan.fy.year}
-        if self.record is not None:
-            home.add(self.record.fiscal_year.year)
-        return None if fy.year in home else fy
+        return None if fy.year == self.home_year.year else fy
 
     def action_save(self) -> None:
         if self.saving:
@@ -452,7 +455,7 @@ class QuickEntryDialog(Seam, ModalScreen[entries.Saved | None]):
         if other is not None and self._confirmed != date:
             self._clear_message()
             self._confirmed = date
-            self._show_message(OTHER_YEAR.format(fy=other.label, shown=self.plan.fy.label), "ask")
+            self._show_message(OTHER_YEAR.format(fy=other.label, shown=self.home_year.label), "ask")
             return
         self.saving = True
         self._clear_message()

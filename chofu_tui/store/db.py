@@ -72,11 +72,11 @@ _CANTOPEN_CODE = 14
 
 
 def locked_error(path: Path) -> StoreError:
+    # Short enough for the entry form's three lines at 80 columns (the path is in --db).
     return StoreError(
-        f"別のプログラム (開いている chofu-tui の画面か、同時に動いているコマンド) が"
-        f"データベース {path} に書き込み中で、{BUSY_TIMEOUT_S:g} 秒待っても終わりませんでした。"
-        "この操作は保存していません。少し待ってからもう一度実行してください。"
-        "続くときは、ほかの chofu-tui を閉じてからやり直してください",
+        f"別のプログラム (ほかの chofu-tui の画面やコマンド) がデータベースに書き込み中で、"
+        f"{BUSY_TIMEOUT_S:g} 秒待っても終わらないため保存していません。"
+        "少し待ってもう一度やり直すか、ほかの chofu-tui を閉じてください",
         "database is locked by another program",
     )
 
