@@ -43,7 +43,7 @@ def build_parser() -> JaParser:
     common = db_parent()
     parser = JaParser(
         prog="chofu-tui",
-        description="地域福祉コーディネーターの活動記録と目標の進捗 (調布市社会福祉協議会)",
+        description="地域福祉コーディネーターの活動記録と目標の進捗",
         parents=[common],
     )
     parser.add_argument("--demo", action="store_true", help="デモ用の一時データで画面を開く")
