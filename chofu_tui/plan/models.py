@@ -139,6 +139,11 @@ class ProgramArea:
         """What the key bar, the help and the command palette call this program area."""
         return self.short_name or self.name
 
+    @property
+    def short_title(self) -> str:
+        """The header's name for it: short, so the header keeps the plan file at 80 columns."""
+        return f"{self.numeral} {self.key_name}"
+
 
 @dataclass(frozen=True)
 class Area:

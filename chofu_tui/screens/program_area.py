@@ -88,7 +88,7 @@ class ProgramAreaScreen(YearScreen):
 
     def compose(self) -> ComposeResult:
         pa = self.program_area
-        yield AppHeader(pa.key_name if pa else self.pa_id)
+        yield AppHeader(pa.short_title if pa else self.pa_id)
         yield NoPlanBanner(id="banner")
         yield VerticalScroll(id="body")
         yield KeyBar()
@@ -138,7 +138,7 @@ class ProgramAreaScreen(YearScreen):
             pa = self.program_area
             if pa is not None:
                 for header in self.query(AppHeader):
-                    header.screen_title = pa.title
+                    header.screen_title = pa.short_title
                     header.show(view)
                 widgets: list[Widget] = [self._initiative(ini) for ini in pa.initiatives]
                 if pa.overview:
