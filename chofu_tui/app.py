@@ -23,6 +23,7 @@ from chofu_tui.plan import Plan
 from chofu_tui.safetext import one_line, strip_controls
 from chofu_tui.screens.base import YearApp, YearLoaded
 from chofu_tui.services.entries import Saved
+from chofu_tui.services.progress import figure_unit
 from chofu_tui.services.year_view import YearView, data_version, load_year
 
 # How often the app asks the store whether another process wrote to it (one cheap PRAGMA).
@@ -267,7 +268,7 @@ class ChofuApp(YearApp):
         lines = []
         for tid in entry.targets:
             p = view.progress.get(tid)
-            unit = i18n.AREAS_UNIT if p.target.kind == "per_area" else p.target.unit
+            unit = figure_unit(p.target)
             lines.append(
                 i18n.SAVED_LINE.format(
                     label=p.target.label, n=entry.count, actual=p.actual, goal=p.goal, unit=unit

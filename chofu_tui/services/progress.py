@@ -303,7 +303,7 @@ def progress_for(
 ) -> YearProgress:
     fy = plan.fy
     # no date given: the clock's today (not the CHOFU_TUI_TODAY pin, as before), in the year
-    as_of = as_of or clock.as_of_for(fy, dt.date.today())
+    as_of = as_of or clock.as_of_for(fy, clock.today())
     clock.check_as_of(fy, as_of)
     fraction = fy.elapsed_fraction(as_of)
     counted = figures(plan, as_of, area=area, coordinator=coordinator)

@@ -13,6 +13,7 @@ from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog, Target
 from chofu_tui.plan.loader import LoadedPlan
 from chofu_tui.services import entries, progress
+from chofu_tui.services.clock import as_of_for
 from chofu_tui.store.models import database
 
 
@@ -30,11 +31,6 @@ class YearView:
     @property
     def plan(self) -> Plan | None:
         return self.loaded.plan if self.loaded else None
-
-
-def as_of_for(fy: FiscalYear, today: dt.date) -> dt.date:
-    """Today inside the shown year; its last day for a past year, its first for a future one."""
-    return min(max(today, fy.start), fy.end)
 
 
 def load_year(catalog: PlanCatalog, fy: FiscalYear, today: dt.date) -> YearView:

@@ -8,7 +8,7 @@ from textual.widget import Widget
 
 from chofu_tui import i18n
 from chofu_tui.plan import Target, TargetKind
-from chofu_tui.services.progress import Status, TargetProgress
+from chofu_tui.services.progress import Status, TargetProgress, figure_unit
 from chofu_tui.textfmt import fit
 
 STATUS_STYLE = {
@@ -23,7 +23,7 @@ def figure(p: TargetProgress) -> str:
     """`123 / 800 回`; `5 / 8 圏域`; `37団体 / 160団体 (95回)`."""
     t = p.target
     if t.kind is TargetKind.PER_AREA:
-        return f"{p.actual} / {p.goal} {i18n.AREAS_UNIT}"
+        return f"{p.actual} / {p.goal} {figure_unit(t)}"
     if t.kind is TargetKind.DISTINCT:
         return f"{p.actual}{t.unit} / {p.goal}{t.unit} ({p.approaches or 0}回)"
     return f"{p.actual} / {p.goal} {t.unit}"

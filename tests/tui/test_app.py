@@ -32,7 +32,7 @@ async def test_every_screen_key(ctx) -> None:
         for key, screen, title in [
             ("1", ProgramAreaScreen, "Ⅰ 相談支援"),
             ("2", ProgramAreaScreen, "Ⅱ 参加支援"),
-            ("3", ProgramAreaScreen, "Ⅲ 地域づくりに向けた支援"),
+            ("3", ProgramAreaScreen, "Ⅲ 地域づくり"),
             ("l", EntryLogScreen, "記録一覧"),
             ("o", OrganisationsScreen, "団体"),
             ("s", SettingsScreen, "設定"),
