@@ -54,7 +54,7 @@ async def test_dashboard_and_program_keys_follow_the_plan(other_ctx: Context) ->
         assert [shown.get(str(n)) for n in range(1, 6)] == [*NAMES, None]
         for n, (pa_id, title) in enumerate(
             [
-                ("soudan", "第1 総合相談と戸別訪問"),
+                ("soudan", "第1 総合相談"),
                 ("tsunagu", "第2 つながりづくり"),
                 ("ninaite", "第3 担い手の育成"),
                 ("mimamori", "第4 見守りネットワーク"),
