@@ -57,7 +57,7 @@ async def test_dashboard_and_program_keys_follow_the_plan(other_ctx: Context) ->
                 ("soudan", "第1 総合相談"),
                 ("tsunagu", "第2 つながりづくり"),
                 ("ninaite", "第3 担い手の育成"),
-                ("mimamori", "第4 見守りネットワーク"),
+                ("mimamori", "第4 見守り"),
             ],
             start=1,
         ):
