@@ -97,6 +97,7 @@ def _target_ids(plan: Plan, words: list[str]) -> tuple[str, ...]:
 def _credited(ctx: Context, entry: EntryRecord) -> list[str]:
     """What the entry added, with the year's figure after it (the engine's figures, as the
     dashboard shows them): 啓発件数 +1 → 463 / 800 回."""
+    from chofu_tui.plan import TargetKind
     from chofu_tui.services.clock import as_of_for
     from chofu_tui.services.progress import figure_unit, progress_for
     from chofu_tui.services.year_view import short_labels
@@ -111,7 +112,7 @@ def _credited(ctx: Context, entry: EntryRecord) -> list[str]:
     lines = []
     for t in shown:
         tp = prog.get(t.id)
-        added = f" +{entry.count}" if t.id in entry.targets and t.kind.value == "count" else ""
+        added = f" +{entry.count}" if t.id in entry.targets and t.kind is TargetKind.COUNT else ""
         lines.append(f"{shorts[t.id]}{added} → {tp.actual} / {tp.goal} {figure_unit(t)}")
     return lines
 
