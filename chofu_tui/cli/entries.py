@@ -77,12 +77,14 @@ def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
         )
     for w in warnings:
         note(w)
+    credited = _credited(ctx, saved.entry)
     if args.json:
-        print_json({"uuid": saved.entry.uuid, "warnings": warnings})
+        print_json({"uuid": saved.entry.uuid, "warnings": warnings, "credited": credited})
     else:
         print(saved.entry.uuid)  # the first line, alone: scripts read the new id from it
-        for line in _credited(ctx, saved.entry):
-            print(line)
+        for c in credited:
+            added = f" +{c['added']}" if c["added"] else ""
+            print(f"{c['short']}{added} → {c['actual']} / {c['target']} {c['unit']}")
     return 0
 
 
@@ -94,7 +96,7 @@ def _target_ids(plan: Plan, words: list[str]) -> tuple[str, ...]:
     return tuple(resolve_target(plan, w) for w in split)
 
 
-def _credited(ctx: Context, entry: EntryRecord) -> list[str]:
+def _credited(ctx: Context, entry: EntryRecord) -> list[dict[str, str | int | None]]:
     """What the entry added, with the year's figure after it (the engine's figures, as the
     dashboard shows them): 啓発件数 +1 → 463 / 800 回."""
     from chofu_tui.plan import TargetKind
@@ -109,12 +111,22 @@ def _credited(ctx: Context, entry: EntryRecord) -> list[str]:
     prog = progress_for(plan, as_of_for(fy, ctx.today()))
     shorts = short_labels(plan)
     shown = [t for t in plan.targets() if t.id in entry.targets or t.source in entry.targets]
-    lines = []
+    out: list[dict[str, str | int | None]] = []
     for t in shown:
         tp = prog.get(t.id)
-        added = f" +{entry.count}" if t.id in entry.targets and t.kind is TargetKind.COUNT else ""
-        lines.append(f"{shorts[t.id]}{added} → {tp.actual} / {tp.goal} {figure_unit(t)}")
-    return lines
+        # a count target gains the entry's count; a derived or per-area figure may move or not
+        added = entry.count if t.id in entry.targets and t.kind is TargetKind.COUNT else None
+        out.append(
+            {
+                "id": t.id,
+                "short": shorts[t.id],
+                "added": added,
+                "actual": tp.actual,
+                "target": tp.goal,
+                "unit": figure_unit(t),
+            }
+        )
+    return out
 
 
 def _log_arguments(p: JaParser) -> None:

@@ -103,8 +103,8 @@ def resolve_target(plan: Plan, word: str) -> str:
     why it cannot be logged), and so is a word that finds nothing (the rules name it unknown).
     Several matches: a UserError listing them (exit 2)."""
     text = word.strip()
-    if plan.target(text) is not None:
-        return text
+    if not _norm(text) or plan.target(text) is not None:
+        return text  # nothing typed: the rules ask for a target
     found = match_targets(plan, text)
     if not found:
         return text

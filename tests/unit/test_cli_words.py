@@ -167,6 +167,20 @@ def test_add_by_number_alias_and_label_prints_id_then_credit(cli: CLI) -> None:
     assert actual["awareness"] == 3 and actual["case-support-family"] == 2
 
 
+def test_add_json_lists_what_it_credited(cli: CLI) -> None:
+    got = cli.json("add", "啓発", "--area", "2", "--count", "2")
+    assert got["credited"] == [
+        {
+            "id": "awareness",
+            "short": "啓発件数",
+            "added": 2,
+            "actual": 2,
+            "target": 800,
+            "unit": "回",
+        }
+    ]
+
+
 def test_add_shows_a_derived_figure_the_entry_moved(cli: CLI) -> None:
     code, out, err = cli("add", "話し合い", "--area", "2", "--org", "若葉自治会")
     assert code == 0, err
