@@ -25,6 +25,7 @@ ALL: tuple[Command, ...] = (
     entries.ADD,
     progress.PROGRESS,
     entries.LOG,
+    entries.EDIT,
     entries.DELETE,
     entries.RESTORE,
     stores.MERGE,
@@ -50,7 +51,7 @@ def build_parser() -> JaParser:
     parser.add_argument(
         "--version",
         action="version",
-        version=f"chofu-tui {__version__}",
+        version=f"chofu-tui バージョン {__version__}",
         help="版を表示して終了する",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=JaParser)

@@ -120,8 +120,9 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
             tp.target.id,
             f"{tp.actual} / {tp.goal} {figure_unit(tp.target)}",
             f"{tp.ratio:.0%}",
-            f"{tp.expected_by_as_of:g}",
-            f"{tp.projected:g}",
+            # whole numbers on screen (40.3 回 is no count anyone makes); JSON keeps the tenth
+            f"{tp.expected_by_as_of:.0f}",
+            f"{tp.projected:.0f}",
             tp.status.label,
         ]
         for tp in prog.targets

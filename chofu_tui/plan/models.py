@@ -28,6 +28,7 @@ _PROGRAM_AREA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 # Keys 1-9 of the app open the program areas, in plan order.
 MAX_PROGRAM_AREAS = 9
 MAX_AREAS = 30
+MAX_SHORT = 20  # characters of a short label (略称)
 
 Text = Annotated[str, MinLen(1)]
 
@@ -61,6 +62,10 @@ class Target:
     """For kind=distinct: the target whose entries are counted."""
     per_area_min: Annotated[int, Ge(1)] | None = None
     """For kind=per_area: the entries an area needs to count."""
+    short: Annotated[str, Len(1, MAX_SHORT)] | None = None
+    """略称: 80 桁の画面と一覧で label の代わりに出す短い名前 (省略時はプログラムが作ります)."""
+    aliases: Annotated[tuple[Annotated[str, Len(1, 40)], ...], Len(0, 20)] = ()
+    """検索語: 入力画面とコマンド (add 世帯 など) でこの目標を見つける言葉."""
 
     def __post_init__(self) -> None:
         _check_id(self.id, _ID, "目標 id")
@@ -72,6 +77,10 @@ class Target:
             raise ValueError("kind=per_area には per_area_min が必要です")
         if self.kind is not TargetKind.PER_AREA and self.per_area_min is not None:
             raise ValueError("per_area_min は kind=per_area の目標にだけ書けます")
+        if self.short is not None and not self.short.strip():
+            raise ValueError("short (略称) を空白だけにはできません")
+        if any(not a.strip() for a in self.aliases):
+            raise ValueError("aliases (検索語) に空白だけの語は書けません")
 
     @property
     def loggable(self) -> bool:
@@ -197,10 +206,18 @@ class Plan:
                     f"case_code_pattern {self.case_code_pattern!r} は正規表現として読めません: {exc}"
                 ) from None
         seen: set[str] = set()
+        shorts: dict[str, str] = {}
         for t in self.targets():
             if t.id in seen:
                 raise ValueError(f"目標 id {t.id!r} が重複しています")
             seen.add(t.id)
+            if t.short is not None:
+                # two targets must never read the same on a screen
+                if t.short in shorts:
+                    raise ValueError(
+                        f"目標 {t.id!r} の short {t.short!r} は {shorts[t.short]!r} と同じです"
+                    )
+                shorts[t.short] = t.id
         by_id = {t.id: t for t in self.targets()}
         for t in self.targets():
             if t.kind is TargetKind.DISTINCT:

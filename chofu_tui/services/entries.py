@@ -496,6 +496,44 @@ def restore_snapshot(record: EntryRecord) -> EntryRecord:
     return get_entry(record.uuid)
 
 
+MIN_PREFIX = 6  # hex characters of an entry id that name it, as git takes a commit's prefix
+_HEX = re.compile(r"[0-9a-f-]+")
+
+
+def find_entry(prefix: str) -> EntryRecord:
+    """The entry (deleted ones too) whose id is `prefix` or starts with it: at least
+    MIN_PREFIX hex characters. Unknown, too short or ambiguous: a UserError (exit 2) that
+    lists the candidates."""
+    text = unicodedata.normalize("NFKC", prefix).strip().lower()
+    shown = safetext.one_line(prefix)[:40]
+    if not _HEX.fullmatch(text) or len(text.replace("-", "")) < MIN_PREFIX:
+        raise UserError(
+            f"記録の id '{shown}' は、id 全体か先頭の {MIN_PREFIX} 文字以上 (0-9, a-f) で"
+            "指定してください (「chofu-tui log」で確かめられます)",
+            "give an entry id or a prefix of at least 6 hex characters",
+        )
+    # LIKE treats no character of [0-9a-f-] specially
+    rows = list(
+        Entry.select(Entry.uuid).where(Entry.uuid.startswith(text)).order_by(Entry.uuid).limit(11)
+    )
+    if not rows:
+        raise UserError(f"記録 {shown} はありません", "no such entry")
+    if len(rows) > 1:
+        found = [get_entry(r.uuid) for r in rows[:10]]
+        listed = "\n".join(
+            f"  {r.uuid}  {r.date.isoformat()}  {','.join(r.targets)}"
+            + ("  [削除]" if r.deleted else "")
+            for r in found
+        )
+        more = "\n  ほか" if len(rows) > 10 else ""
+        raise UserError(
+            f"記録の id '{shown}' で始まる記録が複数あります。もっと長く指定してください:\n"
+            f"{listed}{more}",
+            "ambiguous entry id",
+        )
+    return get_entry(rows[0].uuid)
+
+
 def get_entry(entry_uuid: str) -> EntryRecord:
     return list_entries(uuid=_get(entry_uuid).uuid, include_deleted=True)[0]
 
@@ -509,6 +547,9 @@ def list_entries(
     area: int | None = None,
     organisation: str | None = None,
     text: str | None = None,
+    coordinator: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[EntryRecord]:
@@ -554,6 +595,12 @@ def list_entries(
         query = query.where(Entry.id.in_(sub))
     if area is not None:
         query = query.where(Entry.area == area)
+    if coordinator:
+        query = query.where(Entry.coordinator.contains(coordinator.strip()))
+    if since is not None:
+        query = query.where(Entry.date >= since)
+    if until is not None:
+        query = query.where(Entry.date <= until)
     if organisation:
         query = query.where(Organisation.key.contains(organisations.org_key(organisation)))
     if text:

@@ -32,6 +32,10 @@ class LogQuery:
     area: int | None = None
     organisation: str = ""
     text: str = ""
+    coordinator: str = ""  # a part of the coordinator's name
+    since: dt.date | None = None
+    until: dt.date | None = None
+    deleted: bool = False  # deleted entries too
 
 
 def fold(text: str) -> str:
@@ -55,6 +59,43 @@ def target_labels(catalog: PlanCatalog, fiscal_year: int | None = None) -> dict[
             continue  # a broken plan file of some other year never hides the log
         labels.update({t.id: t.label for t in plan.targets()})
     return labels
+
+
+def target_words(catalog: PlanCatalog, fiscal_year: int | None = None) -> dict[str, str]:
+    """Target id -> every word a search finds it by (label, short label, aliases), from the
+    plans as `target_labels` takes them: a search for サロン finds entries of salon-launch."""
+    words: dict[str, str] = {}
+    for fy in _years(catalog, fiscal_year):
+        try:
+            plan = catalog.get(fy).plan
+        except UserError:
+            continue
+        for t in plan.targets():
+            words[t.id] = "\n".join((t.label, t.short or "", *t.aliases))
+    return words
+
+
+def target_shorts(catalog: PlanCatalog, fiscal_year: int | None = None) -> dict[str, str]:
+    """Target id -> its short label (略称, distinct within a plan), as `target_labels`."""
+    from chofu_tui.services.year_view import short_labels
+
+    shorts: dict[str, str] = {}
+    for fy in _years(catalog, fiscal_year):
+        try:
+            plan = catalog.get(fy).plan
+        except UserError:
+            continue
+        shorts.update(short_labels(plan))
+    return shorts
+
+
+def _years(catalog: PlanCatalog, fiscal_year: int | None) -> list[FiscalYear]:
+    """The plans to name targets from, oldest first; the asked year's plan last (it wins)."""
+    years = catalog.years()
+    if fiscal_year is not None:
+        fy = FiscalYear(fiscal_year)
+        years = [y for y in years if y != fy] + ([fy] if catalog.has(fy) else [])
+    return years
 
 
 def plan_for_edit(catalog: PlanCatalog, record: EntryRecord) -> Plan:
@@ -143,6 +184,10 @@ def list_log(
             target=query.target,
             area=query.area,
             organisation=query.organisation or None,
+            coordinator=query.coordinator or None,
+            since=query.since,
+            until=query.until,
+            include_deleted=query.deleted,
             limit=limit,
             offset=offset,
         )

@@ -8,10 +8,13 @@ import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
+
 from chofu_tui.errors import StoreError, UserError, _chain, storage_error
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog, Target
 from chofu_tui.plan.loader import LoadedPlan
+from chofu_tui.safetext import one_line
 from chofu_tui.services import entries, progress
 from chofu_tui.services.clock import as_of_for
 from chofu_tui.store.models import database
@@ -53,30 +56,128 @@ def loggable_targets(plan: Plan) -> list[Target]:
 
 
 def _norm(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold().replace(" ", "")
+    return unicodedata.normalize("NFKC", text).casefold().replace(" ", "").replace("\u3000", "")
+
+
+def _terms(t: Target) -> list[str]:
+    """Every word a target is found by, folded: its id, label, short label and aliases."""
+    return [t.id, *(_norm(w) for w in (t.label, t.short or "", *t.aliases) if w)]
 
 
 def match_targets(plan: Plan, query: str) -> list[tuple[int, Target]]:
-    """Loggable targets matching `query`: its number, or a part of its id or label."""
+    """Loggable targets matching `query`: its number, or its id, label, short label (略称) or an
+    alias, exactly first, then those starting with it, then those containing it (or the
+    initials of the id). The app's picker and the command line find targets the same way."""
     numbered = list(enumerate(loggable_targets(plan), start=1))
     q = _norm(query)
     if not q:
         return numbered
     if q.isdigit():
         return [(i, t) for i, t in numbered if str(i) == q]
-    starts = [(i, t) for i, t in numbered if t.id.startswith(q) or _norm(t.label).startswith(q)]
+    terms = {t.id: _terms(t) for _, t in numbered}
+    exact = [(i, t) for i, t in numbered if q in terms[t.id]]
+    starts = [
+        (i, t)
+        for i, t in numbered
+        if (i, t) not in exact and any(w.startswith(q) for w in terms[t.id])
+    ]
     inside = [
         (i, t)
         for i, t in numbered
-        if (i, t) not in starts and (q in t.id or q in _norm(t.label) or _initials(t.id, q))
+        if (i, t) not in exact
+        and (i, t) not in starts
+        and (any(q in w for w in terms[t.id]) or _initials(t.id, q))
     ]
-    return starts + inside
+    return exact + starts + inside
 
 
 def _initials(target_id: str, q: str) -> bool:
     """`cac` finds case-support-community: the first letters of the id's parts, in order."""
     parts = target_id.split("-")
     return len(q) > 1 and "".join(p[0] for p in parts).startswith(q)
+
+
+def resolve_target(plan: Plan, word: str) -> str:
+    """The id of the one target `word` names (number, id, label, short label or alias), for the
+    command line. An exact id of any target, even a derived one, is kept (the entry rules say
+    why it cannot be logged), and so is a word that finds nothing (the rules name it unknown).
+    Several matches: a UserError listing them (exit 2)."""
+    text = word.strip()
+    if not _norm(text) or plan.target(text) is not None:
+        return text  # nothing typed: the rules ask for a target
+    found = match_targets(plan, text)
+    if not found:
+        return text
+    q = _norm(text)
+    exact = [hit for hit in found if q.isdigit() or q in _terms(hit[1])]
+    hits = exact or found
+    if len(hits) == 1:
+        return hits[0][1].id
+    shorts = short_labels(plan)
+    listed = "\n".join(f"  {i:>2} {t.id}  {shorts[t.id]}" for i, t in hits[:12])
+    more = f"\n  ほか {len(hits) - 12} 件" if len(hits) > 12 else ""
+    raise UserError(
+        f"「{one_line(text)[:40]}」に当てはまる目標が {len(hits)} 件あります。"
+        f"番号か id で指定してください:\n{listed}{more}",
+        "ambiguous target",
+    )
+
+
+SHORT_WIDTH = 20  # cells: a derived short label fits a column of the 80-column screens
+
+
+def _cut(text: str, width: int) -> str:
+    """`text` in at most `width` cells, ending in 「…」 when cut."""
+    if cell_len(text) <= width:
+        return text
+    out = ""
+    for ch in text:
+        if cell_len(out + ch) > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def short_labels(plan: Plan, width: int = SHORT_WIDTH) -> dict[str, str]:
+    """Target id -> the short label (略称) screens and the command line show: the plan's
+    `short`, else the label when it fits `width` cells, else one the program derives. No two
+    are equal, so two targets never read the same at 80 columns."""
+    targets = plan.targets()
+    out = {t.id: t.short or _cut(t.label, width) for t in targets}
+    # Derived labels that collide (「複合課題を有するケースにおけ…」 twice): drop the words
+    # they share and keep what tells them apart.
+    for group in _collisions(out, [t for t in targets if not t.short]):
+        labels = [t.label for t in group]
+        common = _shared_start(labels)
+        for t in group:
+            rest = t.label[common:] or t.label
+            out[t.id] = _cut(rest if rest == t.label else "…" + rest, width)
+    # Whatever still collides is numbered in plan order, so none is ever equal.
+    used = set()
+    for t in targets:
+        name = out[t.id]
+        n = 2
+        while name in used:
+            name = _cut(out[t.id], width - len(str(n)) - 1) + f" {n}"
+            n += 1
+        used.add(name)
+        out[t.id] = name
+    return out
+
+
+def _shared_start(texts: list[str]) -> int:
+    """How many leading characters all of `texts` share."""
+    n = 0
+    while all(len(t) > n and t[n] == texts[0][n] for t in texts):
+        n += 1
+    return n
+
+
+def _collisions(out: dict[str, str], derived: list[Target]) -> list[list[Target]]:
+    groups: dict[str, list[Target]] = {}
+    for t in derived:
+        groups.setdefault(out[t.id], []).append(t)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def recent_entries(fy: FiscalYear, target_ids: list[str], limit: int = 5) -> list:

@@ -52,7 +52,7 @@ def test_fy_forms(cli: CLI, fy: str) -> None:
 def test_add_prints_uuid_and_counts(cli: CLI) -> None:
     code, out, err = cli("add", "awareness", "--date", "2024-05-01", "--area", "2", "--count", "3")
     assert code == 0, err
-    uuid = out.strip()
+    uuid = out.splitlines()[0]  # the first line; what it credited follows
     assert len(uuid) == 36 and uuid.count("-") == 4
     assert cli.json("add", "awareness", "--date", "2024-06-01", "--area", "2")["uuid"] != uuid
     got = figures(cli)["awareness"]

@@ -39,7 +39,7 @@ def seed(cli: CLI, n: int = 2) -> list[str]:
             "add", "awareness", "--date", "2024-05-10", "--area", "2", "--note", f"記録{i}"
         )
         assert code == 0, err
-        uuids.append(out.strip())
+        uuids.append(out.splitlines()[0])  # the new id is the first line
     return uuids
 
 
