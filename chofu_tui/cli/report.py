@@ -65,8 +65,7 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
         as_of,
         subsidy_only=args.subsidy_only,
         include_cases=args.include_cases,
-        include_notes=args.include_notes,
-        gather_notes=args.include_notes,  # not read at all unless printed
+        include_notes=args.include_notes,  # the notes are not even read unless printed
     )
     if report.empty_message:
         note(report.empty_message)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -172,7 +171,7 @@ def test_csv_views_parse_back_to_the_report(sample: PlanCatalog, tmp_path: Path,
 
 
 def test_csv_notes_use_iso_dates_and_no_case_codes(sample: PlanCatalog, tmp_path: Path) -> None:
-    report = build_report(plan_of(sample), YEAR_END)
+    report = build_report(plan_of(sample), YEAR_END, include_notes=True)
     path = write_csv(report, tmp_path / "n.csv", "notes")
     text = path.read_text(encoding="utf-8-sig")
     assert "2024-04-10" in text and "C-0042" not in text
@@ -264,7 +263,8 @@ def test_report_command_zero_year_says_so(
     assert "記録はまだありません" in err
     rows = sheet_rows(openpyxl.load_workbook(out_path)[DATA])
     assert all(r["実績"] == 0 for r in rows.values())
-    assert "記録はまだありません" in openpyxl.load_workbook(out_path)[DATA]["A2"].value
+    block = openpyxl.load_workbook(out_path)["年間"]["A1:A8"]
+    assert any("記録はまだありません" in str(c.value) for (c,) in block)  # the title block
 
 
 def test_report_command_year_without_plan_exits_2_and_writes_nothing(

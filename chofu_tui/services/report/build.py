@@ -42,15 +42,15 @@ def build_report(
     subsidy_only: bool = False,
     include_cases: bool = False,
     include_notes: bool = False,
-    gather_notes: bool = True,
+    gather_notes: bool | None = None,
     made: dt.date | None = None,
     evaluations: dict[str, str] | None = None,
 ) -> Report:
     """The report as of `as_of` (a day after the year's end is its end).
 
     `include_notes` prints the free-text notes (personal information); `gather_notes` reads
-    them at all (the screen shows them without printing them; the command line reads them
-    only when they are printed). `made` is the 作成日 (default: today)."""
+    them (default: only when printed; the screen shows them without printing them).
+    `made` is the 作成日 (default: today)."""
     fy = plan.fy
     check_as_of(fy, as_of)
     as_of = min(as_of, fy.end)
@@ -64,7 +64,7 @@ def build_report(
     ]
     sources = {t.source for _, _, t in chosen if t.kind is TargetKind.DISTINCT and t.source}
     counted = {t.id for _, _, t in chosen if t.kind is not TargetKind.DISTINCT} | sources
-    coords = _coordinator_order(plan, progress.year_coordinators(plan, until), until)
+    coords = progress.year_coordinators(plan, until)  # roster, else 圏域 order, then name
     cases = records.case_figures(fy.year, until)
     # the one engine: the same counters and definitions as the screens and `progress`
     figures = progress.figures(
@@ -112,7 +112,8 @@ def build_report(
                 qualitative_goal=ini.qualitative_goal.strip(),
             ),
         )
-    note_rows = records.note_rows(fy.year, until) if gather_notes or include_notes else []
+    gather = include_notes if gather_notes is None else gather_notes
+    note_rows = records.note_rows(fy.year, until) if gather else []
 
     return Report(
         fy=fy,
@@ -133,18 +134,6 @@ def build_report(
         initiatives=tuple(texts.values()),
         evaluations=dict(evaluations or {}),
     )
-
-
-def _coordinator_order(plan: Plan, names: list[str], until: dt.date) -> list[str]:
-    """The plan's roster in its order; anyone else in 圏域 order (the area of most of their
-    entries), then by name; the unnamed last."""
-    roster = [c.name for c in plan.coordinators]
-    others = [n for n in names if n not in roster]
-    if not others:
-        return roster
-    areas = records.coordinator_areas(plan.fy.year, until)
-    others.sort(key=lambda n: (n == "", areas.get(n, 10**6), n))
-    return roster + others
 
 
 def _notes(
@@ -209,4 +198,11 @@ def build_report_in_worker(
     from chofu_tui.store import database
 
     with database.connection_context():
-        return build_report(plan, as_of, subsidy_only=subsidy_only, include_cases=include_cases)
+        # the screen shows the notes (key 5); its workbook (x) does not print them
+        return build_report(
+            plan,
+            as_of,
+            subsidy_only=subsidy_only,
+            include_cases=include_cases,
+            gather_notes=True,
+        )

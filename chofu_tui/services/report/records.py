@@ -94,19 +94,3 @@ def case_figures(fiscal_year: int, until: dt.date) -> dict[str, tuple[int, int]]
         if coded:
             out[str(tid)] = (int(people), int(uncoded))
     return out
-
-
-_COORDINATOR_AREAS = """
-    SELECT coordinator, area, COUNT(*) FROM entry
-    WHERE fiscal_year = ? AND deleted = 0 AND date <= ? AND coordinator IS NOT NULL
-    GROUP BY coordinator, area"""
-
-
-def coordinator_areas(fiscal_year: int, until: dt.date) -> dict[str, int]:
-    """Each coordinator's area: the area of most of their entries (the lower one on a tie)."""
-    best: dict[str, tuple[int, int]] = {}
-    for name, area, n in database.execute_sql(_COORDINATOR_AREAS, (fiscal_year, until.isoformat())):
-        old = best.get(name)
-        if old is None or (n, -area) > (old[1], -old[0]):
-            best[name] = (int(area), int(n))
-    return {name: area for name, (area, _) in best.items()}
