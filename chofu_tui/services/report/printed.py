@@ -9,6 +9,7 @@ eight to a sheet) rather than shrunk.
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -284,9 +285,9 @@ def notes_sheet(report: Report) -> PrintSheet:
     """記録: one row per entry with a note, under each initiative (only with --include-notes)."""
     cols = [
         PrintColumn("日付", 12, D),
-        PrintColumn("圏域", 10, T),
-        PrintColumn("コーディネーター", 14, T),
-        PrintColumn("団体", 20, L),
+        PrintColumn("圏域", 14, T),
+        PrintColumn("コーディネーター", 12, T),
+        PrintColumn("団体", 18, L),
         PrintColumn("目標", 26, L),
         PrintColumn("回数", 6, N),
         PrintColumn("記録", 36 if report.include_cases else 48, L),
@@ -320,6 +321,9 @@ def lines_needed(value: str, width: float) -> int:
     room = max(width - 1.5, 1.0)
     n = 0
     for line in value.split("\n"):
-        units = len(line) + sum(1 for ch in line if wide(ch)) if not line.isascii() else len(line)
-        n += max(1, -(-int(units * 1.08) // int(room)))  # 8 % for substituted fonts
+        # 10 pt: a kanji is 1.9 units wide in Excel (1.4 in LibreOffice), a digit about 1
+        units = (
+            len(line) + 0.9 * sum(1 for ch in line if wide(ch)) if not line.isascii() else len(line)
+        )
+        n += max(1, math.ceil(units / room))
     return n
