@@ -356,3 +356,17 @@ def test_report_command_writes_a_pdf(
         capsys, "report", "--db", db, "--fy", "2024", "--format", "pdf", "-o", str(out)
     )
     assert code == 2 and "--force" in err  # an existing file is not replaced unasked
+
+
+def test_pdf_text_is_never_below_9pt(sample: PlanCatalog) -> None:
+    import re
+
+    report = build_report(plan_of(sample), YEAR_END, include_notes=True, include_cases=True)
+    reader = PdfReader(io.BytesIO(pdf_bytes(report)))
+    sizes: set[float] = set()
+    for page in reader.pages:
+        data = page.get_contents().get_data().decode("latin-1")  # type: ignore[union-attr]
+        sizes |= {float(s) for s in re.findall(r"/F\d+ ([\d.]+) Tf", data)}
+    assert sizes and min(sizes) >= 9, sizes
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    assert "サロン 北" in text and "C-0042" in text and "本人と面談" in text
