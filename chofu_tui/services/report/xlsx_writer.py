@@ -41,7 +41,6 @@ BODY_PT = 10
 LINE_PT = 14.5  # one line of 10 pt text, with the CJK fonts' leading
 NUMBER_FORMAT = "#,##0"
 RATE_FORMAT = "0.0%"
-DATE_FORMAT = 'ggge"年"m"月"d"日"'  # 令和6年4月1日 in Japanese Excel
 PLAIN_DATE_FORMAT = "yyyy/m/d"
 A4 = 9
 DATA_SHEET = "データ"
