@@ -372,3 +372,10 @@ def test_pdf_text_is_never_below_9pt(sample: PlanCatalog) -> None:
     assert sizes and min(sizes) >= 9, sizes
     text = "\n".join(p.extract_text() for p in reader.pages)
     assert "サロン 北" in text and "C-0042" in text and "本人と面談" in text
+
+
+def test_the_made_date_is_today_as_the_clock_says(sample: PlanCatalog) -> None:
+    # the fixture pins CHOFU_TUI_TODAY to 2026-01-15
+    report = build_report(plan_of(sample), YEAR_END)
+    assert report.made == dt.date(2026, 1, 15)
+    assert "作成日 令和8年1月15日" in str(book(report)["年間"]["A2"].value)

@@ -8,7 +8,7 @@ import datetime as dt
 from collections import defaultdict
 
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
-from chofu_tui.services import progress
+from chofu_tui.services import clock, progress
 from chofu_tui.services.clock import check_as_of
 from chofu_tui.services.report import records
 from chofu_tui.services.report.model import (
@@ -129,7 +129,7 @@ def build_report(
         entry_count=records.entry_count(fy.year, until, counted),
         author=plan.author,
         recipient=plan.recipient,
-        made=made or dt.date.today(),
+        made=made or clock.today(),  # CHOFU_TUI_TODAY pins it too
         include_notes=include_notes,
         initiatives=tuple(texts.values()),
         evaluations=dict(evaluations or {}),

@@ -94,6 +94,8 @@ def _table(sheet: PrintSheet, width: float) -> Table:
     data: list[list[Any]] = [[_para(c.header, CENTER, bold=True) for c in sheet.columns]]
     style: list[tuple[Any, ...]] = [
         ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("FONTNAME", (0, 0), (-1, -1), FONT),  # even an empty cell names the Japanese font
+        ("FONTSIZE", (0, 0), (-1, -1), BODY_PT),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#DDEBF7")),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
