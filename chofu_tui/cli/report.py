@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from chofu_tui.cli.common import chosen_year, note
 from chofu_tui.cli.parser import FY_HELP, Command, JaParser, always, date_arg, fy_arg
+from chofu_tui.errors import UserError
 
 if TYPE_CHECKING:
     from chofu_tui.context import Context
@@ -17,7 +18,9 @@ if TYPE_CHECKING:
 def _report_arguments(p: JaParser) -> None:
     p.add_argument("--fy", type=fy_arg, help=FY_HELP)
     p.add_argument("--as-of", type=date_arg, help="基準日 (既定: 今日、年度末まで)")
-    p.add_argument("--format", choices=["xlsx", "csv", "md"], default="md", help="形式 (既定: md)")
+    p.add_argument(
+        "--format", choices=["xlsx", "pdf", "csv", "md"], default="md", help="形式 (既定: md)"
+    )
     p.add_argument(
         "-o",
         "--output",
@@ -32,18 +35,37 @@ def _report_arguments(p: JaParser) -> None:
         help="CSV・Markdown の表 (既定: annual)",
     )
     p.add_argument("--subsidy-only", action="store_true", help="※ 補助対象の取組だけ")
-    p.add_argument("--include-cases", action="store_true", help="ケースコードを含める")
+    p.add_argument(
+        "--include-cases",
+        action="store_true",
+        help="ケースコードを含める (個人情報: 「取扱注意」と印刷します)",
+    )
+    p.add_argument(
+        "--include-notes",
+        action="store_true",
+        help="記録の自由記述 (記録シート、--view notes) を含める (個人情報: 「取扱注意」と印刷します)",
+    )
 
 
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.services.report import build_report, report_as_of
     from chofu_tui.services.report.save import save_report
 
+    if args.view == "notes" and not args.include_notes:
+        raise UserError(
+            "--view notes は記録の自由記述 (個人情報を含むことがあります) を出力します。"
+            "出力するときは --include-notes を付けてください",
+            "--view notes needs --include-notes (the notes may hold personal information)",
+        )
     fy = chosen_year(ctx, args.fy)
     plan = ctx.catalog.get(fy).plan
     as_of = args.as_of or report_as_of(fy, ctx.today())
     report = build_report(
-        plan, as_of, subsidy_only=args.subsidy_only, include_cases=args.include_cases
+        plan,
+        as_of,
+        subsidy_only=args.subsidy_only,
+        include_cases=args.include_cases,
+        include_notes=args.include_notes,  # the notes are not even read unless printed
     )
     if report.empty_message:
         note(report.empty_message)
@@ -64,5 +86,9 @@ def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
 
 
 REPORT = Command(
-    "report", "実績報告 (Excel・CSV・Markdown)", _report_arguments, cmd_report, reads_only=always
+    "report",
+    "実績報告 (Excel・PDF・CSV・Markdown)",
+    _report_arguments,
+    cmd_report,
+    reads_only=always,
 )

@@ -189,6 +189,11 @@ class Plan:
     """分野 (1〜9)。アプリでは計画の順に数字キー 1〜9 で開きます."""
     issued: dt.date | None = None
     issuer: tuple[str, ...] = ()
+    """発行者 (例: 調布市福祉健康部福祉総務課, 調布市社会福祉協議会)."""
+    report_author: str | None = None
+    """実績報告の「作成」(報告する団体)。省略時は issuer の最後 (社会福祉協議会)."""
+    report_recipient: str | None = None
+    """実績報告の「提出先」(市の担当課)。省略時は issuer が2つ以上なら最初."""
     staffing: Annotated[int, Ge(0)] | None = None
     """配置人数 (roster, not a target)."""
     subsidy_program: str = "生活困窮者等の支援に向けた地域づくり事業"
@@ -240,6 +245,16 @@ class Plan:
         for c in self.coordinators:
             if c.area is not None and c.area not in known:
                 raise ValueError(f"コーディネーター {c.name} の圏域 {c.area} がありません")
+
+    @property
+    def author(self) -> str:
+        """Who makes the report: report_author, else the last issuer (the council)."""
+        return self.report_author or (self.issuer[-1] if self.issuer else "")
+
+    @property
+    def recipient(self) -> str:
+        """Whom the report goes to: report_recipient, else the first of two issuers (the city)."""
+        return self.report_recipient or (self.issuer[0] if len(self.issuer) > 1 else "")
 
     @property
     def fy(self) -> FiscalYear:

@@ -285,13 +285,25 @@ def figures(
 
 
 def year_coordinators(plan: Plan, until: dt.date | None = None) -> list[str]:
-    """The plan's coordinators in its order, then any other name found on the year's entries."""
+    """The plan's coordinators in its roster order, then any other name found on the year's
+    entries in 圏域 order (the area most of their entries are in), then by name; the unnamed
+    last."""
     fy = plan.fy
     found = set(
         kept.coordinators(database.obj, fy.year, None if until and until >= fy.end else until)
     )
     ordered = [c.name for c in plan.coordinators]
-    return ordered + sorted(n for n in found if n not in ordered)
+    others = [n for n in found if n not in ordered]
+    if not others:
+        return ordered
+    main_area: dict[str, tuple[int, int]] = {}  # name -> (entries, -area) at its best
+    for name, area, n in database.obj.execute_sql(
+        "SELECT coordinator, area, SUM(entries) FROM tally WHERE fiscal_year = ?"
+        " GROUP BY coordinator, area",
+        (fy.year,),
+    ):
+        main_area[name] = max(main_area.get(name, (0, 0)), (int(n), -int(area)))
+    return ordered + sorted(others, key=lambda n: (n == "", -main_area.get(n, (0, -(10**6)))[1], n))
 
 
 def progress_for(

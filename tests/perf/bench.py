@@ -327,8 +327,10 @@ def measure_in_process(db_path: Path, plan_dir: Path, runs: int, saves: int) -> 
 
 
 def measure_report(db_path: Path, plan_dir: Path, runs: int) -> dict:
-    """report_s: the default report (build_report + write_xlsx, its 記録 sheet included);
-    report_notes_s: the report with every entry, case codes too (include_cases)."""
+    """report_s: the default report (build_report + write_xlsx; since issue 11 without notes);
+    report_notes_s: the report with every entry, notes and case codes too."""
+    import inspect
+
     from chofu_tui.services.report import build_report
 
     try:
@@ -336,6 +338,11 @@ def measure_report(db_path: Path, plan_dir: Path, runs: int) -> dict:
     except ImportError:  # before the report became a package (issue 10)
         from chofu_tui.services.report_xlsx import write_xlsx  # type: ignore[no-redef]
     plan = PlanCatalog(user_dir=plan_dir).get(FiscalYear(LARGEST_YEAR)).plan
+    printed = "include_notes" in inspect.signature(build_report).parameters  # issue 11 on
+
+    def notes_kw(cases: bool) -> dict:
+        return {"include_notes": cases} if printed else {}
+
     db = open_store(db_path)
     out: dict = {}
     try:
@@ -345,7 +352,7 @@ def measure_report(db_path: Path, plan_dir: Path, runs: int) -> dict:
                 notes = 0
                 for i in range(max(runs, 3)):
                     t0 = time.perf_counter()
-                    report = build_report(plan, TODAY, include_cases=cases)
+                    report = build_report(plan, TODAY, include_cases=cases, **notes_kw(cases))
                     write_xlsx(report, Path(folder) / f"{key}-{i}.xlsx")
                     times.append(time.perf_counter() - t0)
                     notes = sum(len(g.notes) for g in report.notes)

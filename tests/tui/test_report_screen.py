@@ -183,8 +183,9 @@ async def test_x_exports_the_workbook_and_says_where(logged: Context, tmp_path: 
         messages = [n.message for n in app._notifications]
         assert any(str(path) in m and "出力しました" in m for m in messages)
     wb = openpyxl.load_workbook(path)
-    header = [c.value for c in wb["年間"][3]]
-    rows = {r[header.index("目標ID")]: r for r in wb["年間"].iter_rows(min_row=4, values_only=True)}
+    data = wb["データ"]  # the hidden sheet for machines (the printed sheets carry no ids)
+    header = [c.value for c in data[1]]
+    rows = {r[header.index("目標ID")]: r for r in data.iter_rows(min_row=2, values_only=True)}
     assert rows["awareness"][header.index("実績")] == 5
 
 

@@ -63,7 +63,7 @@ def test_help_is_japanese_with_one_options_group(cli: CLI) -> None:
 
 
 def test_a_parse_error_is_japanese_on_stderr_with_usage(cli: CLI) -> None:
-    code, out, err = cli("report", "--format", "pdf")
+    code, out, err = cli("report", "--format", "docx")
     assert code == 2 and out == ""
     assert err.startswith("使い方: chofu-tui report")
     assert "エラー: 引数 --format: 選べない値です" in err

@@ -197,7 +197,9 @@ def test_default_names_get_a_suffix_and_the_whole_path_is_printed(
         assert out.strip() == str(expected) and str(expected) in err
         assert expected.is_file()
     assert file_digest(first) == digest  # an earlier report is never replaced
-    code, out, _ = cli("report", "--fy", "2024", "--format", "csv", "--view", "notes")
+    code, out, _ = cli(
+        "report", "--fy", "2024", "--format", "csv", "--view", "notes", "--include-notes"
+    )
     assert out.strip() == str(work / "chofu-report-R6-notes-2024-10-01.csv")
 
 
@@ -502,7 +504,8 @@ def test_xlsx_cells_of_user_text_are_strings_never_formulas(
     hostile: Path, tmp_path: Path, cli: CLI
 ) -> None:
     path = tmp_path / "r.xlsx"
-    code, _, err = cli("report", "--fy", "2024", "--format", "xlsx", "-o", str(path))
+    argv = ["report", "--fy", "2024", "--format", "xlsx", "--include-notes", "-o", str(path)]
+    code, _, err = cli(*argv)
     assert code == 0, err
     wb = openpyxl.load_workbook(path)
     values, formulas, controls = [], [], []
@@ -521,8 +524,12 @@ def test_xlsx_cells_of_user_text_are_strings_never_formulas(
     assert "@SUM(1+1)" in values  # a coordinator column header and a note row
     assert DEFUSED in values
     notes = wb["記録"]
-    header = [c.value for c in notes[3]]
-    counts = [r[header.index("回数")] for r in notes.iter_rows(min_row=4, values_only=True)]
+    head = next(
+        r for r in range(1, 12) if notes.cell(r, 1).value == "日付"
+    )  # below the title block
+    header = [c.value for c in notes[head]]
+    rows = notes.iter_rows(min_row=head + 1, values_only=True)
+    counts = [r[header.index("回数")] for r in rows]
     assert 1 in counts and all(c is None or isinstance(c, int) for c in counts)
 
 
@@ -532,7 +539,7 @@ def test_csv_cells_of_user_text_never_start_a_formula(
 ) -> None:
     path = tmp_path / f"{view}.csv"
     argv = ["report", "--fy", "2024", "--format", "csv", "--view", view, "-o", str(path)]
-    code, _, err = cli(*argv)
+    code, _, err = cli(*argv, "--include-notes")
     assert code == 0, err
     text = path.read_text(encoding="utf-8-sig")
     assert "\x1b" not in text and "\x07" not in text
@@ -550,10 +557,10 @@ def test_csv_cells_of_user_text_never_start_a_formula(
 
 def test_markdown_to_the_terminal_carries_no_escape_codes(hostile: Path, cli: CLI) -> None:
     for view in ("notes", "coordinator"):
-        code, out, err = cli("report", "--fy", "2024", "--view", view)
+        code, out, err = cli("report", "--fy", "2024", "--view", view, "--include-notes")
         assert code == 0, err
         assert "\x1b" not in out and "\x07" not in out
-    code, out, _ = cli("report", "--fy", "2024", "--view", "notes")
+    code, out, _ = cli("report", "--fy", "2024", "--view", "notes", "--include-notes")
     assert DEFUSED in out and "山田" in out
 
 

@@ -94,7 +94,7 @@ def test_the_as_of_date_cuts_off_later_entries(sample: PlanCatalog) -> None:
 def test_subsidy_only_reports_just_the_marked_initiatives(sample: PlanCatalog) -> None:
     full = build_report(plan_of(sample), YEAR_END)
     assert {r.target_id for r in full.rows if r.subsidy} == SUBSIDY_TARGETS
-    report = build_report(plan_of(sample), YEAR_END, subsidy_only=True)
+    report = build_report(plan_of(sample), YEAR_END, subsidy_only=True, include_notes=True)
     assert {r.target_id for r in report.rows} == SUBSIDY_TARGETS
     assert report.row("facilitator-course").actual == 1
     assert all(g.subsidy for g in report.notes)
@@ -105,7 +105,7 @@ def test_subsidy_only_reports_just_the_marked_initiatives(sample: PlanCatalog) -
 
 def test_notes_are_gathered_under_each_initiatives_qualitative_goal(sample: PlanCatalog) -> None:
     plan = plan_of(sample)
-    report = build_report(plan, YEAR_END)
+    report = build_report(plan, YEAR_END, include_notes=True)
     by_id = {g.initiative_id: g for g in report.notes}
     _, ini = plan.initiative_of("awareness")
     assert by_id[ini.id].qualitative_goal == ini.qualitative_goal.strip()
@@ -120,13 +120,13 @@ def test_notes_are_gathered_under_each_initiatives_qualitative_goal(sample: Plan
 
 def test_no_case_codes_unless_asked(sample: PlanCatalog) -> None:
     plan = plan_of(sample)
-    report = build_report(plan, YEAR_END)
+    report = build_report(plan, YEAR_END, include_notes=True)
     assert all(n.case_code is None for g in report.notes for n in g.notes)
     for view in View:
         assert "C-0042" not in render_markdown(report, view)
         assert "C-0042" not in repr(table(report, view).rows)
     assert "ケースコード" not in table(report, View.NOTES).headers
-    with_cases = build_report(plan, YEAR_END, include_cases=True)
+    with_cases = build_report(plan, YEAR_END, include_cases=True, include_notes=True)
     assert "C-0042" in render_markdown(with_cases, View.NOTES)
     assert "ケースコード" in table(with_cases, View.NOTES).headers
 

@@ -5,7 +5,8 @@
 - records: the per-entry reads (notes);
 - tables:  the views (annual, monthly, quarters, area, coordinator, notes) as tables;
 - output:  where a report may be written (path checks, default names, atomic write);
-- text, csv_writer, xlsx_writer: the formats; save: save_report() picks one.
+- printed:  the printed report's sheets, laid out like the plan (shared by xlsx and PDF);
+- text, csv_writer, xlsx_writer, pdf_writer: the formats; save: save_report() picks one.
 Imports go one way (model <- build, tables <- writers <- save), so there is no cycle.
 Nothing here imports Textual.
 """

@@ -8,11 +8,12 @@ import datetime as dt
 from collections import defaultdict
 
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
-from chofu_tui.services import progress
+from chofu_tui.services import clock, progress
 from chofu_tui.services.clock import check_as_of
 from chofu_tui.services.report import records
 from chofu_tui.services.report.model import (
     NO_COORDINATOR,
+    InitiativeText,
     Note,
     NoteGroup,
     Report,
@@ -40,10 +41,20 @@ def build_report(
     *,
     subsidy_only: bool = False,
     include_cases: bool = False,
+    include_notes: bool = False,
+    gather_notes: bool | None = None,
+    made: dt.date | None = None,
+    evaluations: dict[str, str] | None = None,
 ) -> Report:
+    """The report as of `as_of` (a day after the year's end is its end).
+
+    `include_notes` prints the free-text notes (personal information); `gather_notes` reads
+    them (default: only when printed; the screen shows them without printing them).
+    `made` is the 作成日 (default: today)."""
     fy = plan.fy
     check_as_of(fy, as_of)
-    until = as_of  # every read keeps to the fiscal year: a later day is its end
+    as_of = min(as_of, fy.end)
+    until = as_of
     chosen: list[tuple[ProgramArea, Initiative, Target]] = [
         (pa, ini, t)
         for pa in plan.program_areas
@@ -53,7 +64,8 @@ def build_report(
     ]
     sources = {t.source for _, _, t in chosen if t.kind is TargetKind.DISTINCT and t.source}
     counted = {t.id for _, _, t in chosen if t.kind is not TargetKind.DISTINCT} | sources
-    coords = progress.year_coordinators(plan, until)
+    coords = progress.year_coordinators(plan, until)  # roster, else 圏域 order, then name
+    cases = records.case_figures(fy.year, until)
     # the one engine: the same counters and definitions as the screens and `progress`
     figures = progress.figures(
         plan, until, targets=[t for _, _, t in chosen], months=True, coordinators=coords
@@ -78,8 +90,30 @@ def build_report(
                 by_area=tuple(fig.by_area.values()),
                 by_coordinator=tuple(fig.by_coordinator.values()),
                 basis=_basis(plan, t, goal, fig.approaches or 0),
+                heading=ini.heading,
+                title=ini.title,
+                per_area_min=(t.per_area_min or 1) if t.kind is TargetKind.PER_AREA else None,
+                people=cases[t.id][0] if t.id in cases else None,
+                uncoded=cases[t.id][1] if t.id in cases else 0,
             )
         )
+    texts: dict[str, InitiativeText] = {}
+    for pa, ini, _ in chosen:
+        texts.setdefault(
+            ini.id,
+            InitiativeText(
+                program_area=pa.title,
+                initiative_id=ini.id,
+                heading=ini.heading,
+                title=ini.title,
+                subsidy=ini.subsidy,
+                content=ini.content.strip(),
+                expected_effect=ini.expected_effect.strip(),
+                qualitative_goal=ini.qualitative_goal.strip(),
+            ),
+        )
+    gather = include_notes if gather_notes is None else gather_notes
+    note_rows = records.note_rows(fy.year, until) if gather else []
 
     return Report(
         fy=fy,
@@ -91,8 +125,14 @@ def build_report(
         areas=tuple((a.no, a.name) for a in plan.areas),
         coordinators=tuple(c or NO_COORDINATOR for c in coords),
         rows=tuple(rows),
-        notes=_notes(plan, chosen, records.note_rows(fy.year, until), include_cases),
+        notes=_notes(plan, chosen, note_rows, include_cases),
         entry_count=records.entry_count(fy.year, until, counted),
+        author=plan.author,
+        recipient=plan.recipient,
+        made=made or clock.today(),  # CHOFU_TUI_TODAY pins it too
+        include_notes=include_notes,
+        initiatives=tuple(texts.values()),
+        evaluations=dict(evaluations or {}),
     )
 
 
@@ -105,14 +145,16 @@ def _notes(
     """One pass over the noted entries: each goes under every initiative it credits."""
     initiative_of: dict[str, Initiative] = {}
     label_of: dict[str, str] = {}
-    for _, ini, t in chosen:
+    order: dict[str, int] = {}
+    for i, (_, ini, t) in enumerate(chosen):
         initiative_of[t.id] = ini
         label_of[t.id] = t.label
+        order[t.id] = i
     gathered: dict[str, list[Note]] = defaultdict(list)
     area_names = {a.no: a.name for a in plan.areas}
     for r in rows:
         per_ini: dict[str, list[str]] = defaultdict(list)
-        for tid in r.targets:
+        for tid in sorted(r.targets, key=lambda t: order.get(t, 0)):  # the plan's order
             if tid in initiative_of:
                 per_ini[initiative_of[tid].id].append(label_of[tid])
         for ini_id, labels in per_ini.items():
@@ -156,4 +198,11 @@ def build_report_in_worker(
     from chofu_tui.store import database
 
     with database.connection_context():
-        return build_report(plan, as_of, subsidy_only=subsidy_only, include_cases=include_cases)
+        # the screen shows the notes (key 5); its workbook (x) does not print them
+        return build_report(
+            plan,
+            as_of,
+            subsidy_only=subsidy_only,
+            include_cases=include_cases,
+            gather_notes=True,
+        )

@@ -7,7 +7,7 @@ build.py makes it from the counting engine (services/progress.figures); the writ
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chofu_tui.fiscal import FiscalYear, wareki_date
 from chofu_tui.plan import TargetKind
@@ -17,6 +17,7 @@ MONTH_LABELS = tuple(f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3))
 QUARTER_LABELS = ("第1四半期", "第2四半期", "第3四半期", "第4四半期")
 NO_COORDINATOR = "(未設定)"
 SUBSIDY_MARK = "※"
+SENSITIVE = "取扱注意（個人情報を含む）"
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,11 @@ class TargetRow:
     by_area: tuple[int, ...]  # one value per Report.areas
     by_coordinator: tuple[int, ...]  # one value per Report.coordinators
     basis: str  # how the figure is counted, in words
+    heading: str = ""  # ◆ 取組 (the heading initiatives share)
+    title: str = ""  # (1) 具体的な取組
+    per_area_min: int | None = None  # per_area: the meetings an area needs (済)
+    people: int | None = None  # 実人数: distinct case codes, for targets whose entries carry them
+    uncoded: int = 0  # entries of such a target without a case code
 
     @property
     def rate(self) -> float | None:
@@ -73,6 +79,20 @@ class NoteGroup:
 
 
 @dataclass(frozen=True)
+class InitiativeText:
+    """An initiative's texts for the 取組別 sheet (the plan's words)."""
+
+    program_area: str
+    initiative_id: str
+    heading: str
+    title: str
+    subsidy: bool
+    content: str
+    expected_effect: str
+    qualitative_goal: str
+
+
+@dataclass(frozen=True)
 class Report:
     fy: FiscalYear
     plan_title: str
@@ -85,6 +105,19 @@ class Report:
     rows: tuple[TargetRow, ...]
     notes: tuple[NoteGroup, ...]
     entry_count: int
+    author: str = ""  # 作成: the reporting council
+    recipient: str = ""  # 提出先: the city office
+    made: dt.date | None = None  # 作成日
+    include_notes: bool = False  # print the free-text notes (personal information)
+    initiatives: tuple[InitiativeText, ...] = ()
+    # 評価・課題 per initiative id (written in the app, always printed); a dict although the
+    # report is frozen: a report is never hashed
+    evaluations: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def sensitive(self) -> bool:
+        """Notes or case codes: the printed report carries personal information."""
+        return self.include_notes or self.include_cases
 
     @property
     def title(self) -> str:

@@ -18,7 +18,7 @@ from chofu_tui.errors import UserError, cannot_write
 from chofu_tui.files import atomic_write
 from chofu_tui.services.report.model import Report
 
-FORMATS = ("xlsx", "csv", "md")
+FORMATS = ("xlsx", "pdf", "csv", "md")
 SQLITE_HEADER = b"SQLite format 3\x00"
 _WAL_MAGIC = (b"\x37\x7f\x06\x82", b"\x37\x7f\x06\x83")
 _STORE_SIDE_FILES = ("-wal", "-shm", "-journal")

@@ -33,12 +33,16 @@ def save_report(
     Returns the absolute path written and whether it was the default.
     """
     if fmt not in FORMATS:
-        raise UserError(f"形式 {fmt!r} には対応していません (xlsx, csv, md)", "unknown format")
+        raise UserError(f"形式 {fmt!r} には対応していません (xlsx, pdf, csv, md)", "unknown format")
     defaulted = path is None
     target = default_output_path(report, fmt, view, folder) if path is None else Path(path)
     target = check_output(target, store=store, force=force)
     if fmt == "xlsx":
         return write_xlsx(report, target), defaulted
+    if fmt == "pdf":
+        from chofu_tui.services.report.pdf_writer import write_pdf  # reportlab: only when asked
+
+        return write_pdf(report, target), defaulted
     if fmt == "csv":
         return write_csv(report, target, view), defaulted
     text = render_markdown(report, view)

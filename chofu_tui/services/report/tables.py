@@ -162,12 +162,12 @@ def by_coordinator(report: Report) -> Table:
 
 
 def notes(report: Report) -> Table:
-    """Every note under its initiative and 質的目標; a case code column only when asked for."""
+    """Every note with its initiative (the 質的目標 is the plan's, not repeated on every row);
+    a case code column only when asked for."""
     cols = [
         Column("施策", T),
         Column("取組", L),
         Column(SUBSIDY_MARK, T),
-        Column("質的目標", L),
         Column("日付", D),
         Column("圏域", T),
         Column("コーディネーター", T),
@@ -185,7 +185,6 @@ def notes(report: Report) -> Table:
                 g.program_area,
                 g.initiative,
                 SUBSIDY_MARK if g.subsidy else "",
-                g.qualitative_goal,
                 n.date,
                 f"{n.area} {n.area_name}",
                 strip_controls(n.coordinator),

@@ -1,15 +1,14 @@
-"""The report as an Excel workbook: sheets 年間, 月別, 圏域別, コーディネーター別 and 記録.
+"""The report as an Excel workbook the city can print as it is.
 
-Every sheet: the title with the fiscal year and the as-of date (和暦) in row 1, the plan and
-any "no entries yet" message in row 2, the header in row 3 (frozen, repeated on every printed
-page), numbers stored as numbers, rates as percentages, dates as dates, widths measured in
-terminal cells so Japanese fits, A4 landscape fitted to the page width.
+The printed sheets (printed.py: 年間, 月別 in two halves, 圏域別, コーディネーター別, 取組別 and,
+only with --include-notes, 記録) are laid out like the plan, with a title block, ruled lines on
+every table cell, a Japanese font named on every cell, row heights set for wrapped text
+(LibreOffice and Excel do not fit them on open), the header row repeated on every page, A4
+landscape at 100 % with 10 pt text (the widths fit the page, so nothing is shrunk), and
+"page n / N" in the footer. No internal id is printed: a hidden sheet 「データ」 holds one row per
+target with its id and every figure, for machines.
 
-Written with XlsxWriter, in memory: a year of 14,000 notes takes about half a second (openpyxl
-took 1.7 s even in its write-only mode), and no temporary file with the notes is ever made
-(openpyxl's write-only mode made one per sheet). The bytes go to the report through
-files.atomic_write (a temporary file beside it, renamed into place).
-
+Written with XlsxWriter, in memory; the bytes go to the report through files.atomic_write.
 User text is data: every text cell is written with write_string (never a formula or an error
 value, even when it starts with "=" or "#"), without control characters.
 """
@@ -21,64 +20,53 @@ import io
 from pathlib import Path
 from typing import Any
 
-from rich.cells import cell_len
 from xlsxwriter import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from chofu_tui.safetext import strip_controls
-from chofu_tui.services.report.model import SUBSIDY_MARK, Note, Report
+from chofu_tui.services.report.model import SENSITIVE, Report
 from chofu_tui.services.report.output import check_output, write_atomically
-from chofu_tui.services.report.tables import (
-    Cell,
-    Column,
-    ColumnKind,
-    Table,
-    View,
-    annual,
-    as_text,
-    by_area,
-    by_coordinator,
-    monthly,
+from chofu_tui.services.report.printed import (
+    PrintSheet,
+    RowKind,
+    case_remark,
+    lines_needed,
+    printed_sheets,
+    title_lines,
 )
+from chofu_tui.services.report.tables import Cell, ColumnKind, annual
 
-HEADER_ROW = 3  # 1-based, as Excel shows it
+FONT = "游ゴシック"  # Japanese Windows has it; LibreOffice substitutes Noto Sans CJK
+BODY_PT = 10
+LINE_PT = 14.5  # one line of 10 pt text, with the CJK fonts' leading
 NUMBER_FORMAT = "#,##0"
 RATE_FORMAT = "0.0%"
-DATE_FORMAT = "yyyy-mm-dd"
-MAX_WIDTH = {ColumnKind.LONG_TEXT: 48, ColumnKind.TEXT: 30}
+PLAIN_DATE_FORMAT = "yyyy/m/d"
 A4 = 9
+DATA_SHEET = "データ"
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-def _shown(value: Cell, kind: ColumnKind) -> str:
-    """The text Excel will show, for measuring the column."""
-    return as_text(value, kind, grouped=True)
-
-
-def column_widths(t: Table) -> list[float]:
-    """Each column's width in characters: its widest cell in terminal cells (a kanji is 2)."""
-    widths: list[float] = []
-    for i, col in enumerate(t.columns):
-        cap = MAX_WIDTH.get(col.kind, 30)
-        widest = cell_len(col.header)
-        for r in t.rows:
-            if widest >= cap:
-                break  # the column is as wide as it may be
-            shown = _shown(r[i], col.kind)
-            if 2 * len(shown) > widest:  # a character takes at most two cells
-                widest = max(widest, cell_len(shown))
-        widths.append(min(widest, cap) + 2)
-    return widths
+def _text(value: str) -> str:
+    """User text without control characters (none belong in a report)."""
+    return strip_controls(value, multiline=True)
 
 
 class _Formats:
-    """The workbook's cell formats, made once per workbook."""
+    """The workbook's cell formats, made once per workbook; every one names the font."""
 
     def __init__(self, wb: Workbook) -> None:
-        self.title = wb.add_format({"bold": True, "font_size": 14})
-        self.bold = wb.add_format({"bold": True})
+        self.wb = wb
+        base = {"font_name": FONT, "font_size": BODY_PT, "valign": "top"}
+        self.base = base
+        cell = {**base, "border": 1}
+        self.title = wb.add_format({**base, "bold": True, "font_size": 14})
+        self.line = wb.add_format(base)
+        self.warn = wb.add_format({**base, "bold": True, "font_color": "#C00000"})
+        self.footnote = wb.add_format({**base, "text_wrap": True})
         self.header = wb.add_format(
             {
+                **cell,
                 "bold": True,
                 "bg_color": "#DDEBF7",
                 "pattern": 1,
@@ -87,149 +75,182 @@ class _Formats:
                 "align": "center",
             }
         )
-        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.by_kind: dict[ColumnKind, Any] = {
-            ColumnKind.NUMBER: wb.add_format({"num_format": NUMBER_FORMAT}),
-            ColumnKind.RATE: wb.add_format({"num_format": RATE_FORMAT}),
-            ColumnKind.DATE: wb.add_format({"num_format": DATE_FORMAT}),
-            ColumnKind.LONG_TEXT: self.wrap,
+        self.group = {
+            RowKind.PROGRAM_AREA: wb.add_format(
+                {**cell, "bold": True, "bg_color": "#BDD7EE", "pattern": 1, "text_wrap": True}
+            ),
+            RowKind.HEADING: wb.add_format(
+                {**cell, "bold": True, "bg_color": "#F2F2F2", "pattern": 1, "text_wrap": True}
+            ),
+            RowKind.INITIATIVE: wb.add_format({**cell, "bold": True, "text_wrap": True}),
         }
-
-
-def _text(value: str) -> str:
-    """User text without control characters (none belong in a report)."""
-    return strip_controls(value, multiline=True)
+        self.item = wb.add_format({**cell, "bold": True, "text_wrap": True})
+        self.label = wb.add_format({**cell, "text_wrap": True, "indent": 1})
+        self.by_kind: dict[ColumnKind, Any] = {
+            ColumnKind.NUMBER: wb.add_format({**cell, "num_format": NUMBER_FORMAT}),
+            ColumnKind.RATE: wb.add_format({**cell, "num_format": RATE_FORMAT}),
+            ColumnKind.DATE: wb.add_format({**cell, "num_format": PLAIN_DATE_FORMAT}),
+            ColumnKind.TEXT: wb.add_format({**cell, "text_wrap": True}),
+            ColumnKind.LONG_TEXT: wb.add_format({**cell, "text_wrap": True}),
+        }
+        self.right = wb.add_format({**cell, "align": "right", "text_wrap": True})
+        self.data_header = wb.add_format({**base, "bold": True})
+        self.data_cell = {
+            ColumnKind.NUMBER: wb.add_format(base),
+            ColumnKind.RATE: wb.add_format({**base, "num_format": RATE_FORMAT}),
+            ColumnKind.DATE: wb.add_format({**base, "num_format": "yyyy-mm-dd"}),
+        }
 
 
 def _write(ws: Worksheet, row: int, col: int, value: Cell, fmt: Any) -> None:
     """One cell: text always as a string (never a formula), numbers as numbers, dates as
-    dates. Row and column are 0-based."""
-    if value is None:
-        return
-    if isinstance(value, str):
-        if value:
-            ws.write_string(row, col, _text(value), fmt)
+    dates. Row and column are 0-based. An empty cell still gets its format (its border)."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row, col, _text(value), fmt)
     elif isinstance(value, bool):
         ws.write_boolean(row, col, value, fmt)
     elif isinstance(value, int | float):
         ws.write_number(row, col, value, fmt)
-    elif isinstance(value, dt.datetime):
-        ws.write_datetime(row, col, value, fmt)
     elif isinstance(value, dt.date):
-        # Excel's serial day number with a date format: a date cell (what write_datetime
-        # writes, without its conversion per cell)
+        # Excel's serial day number with a date format: a date cell
         ws.write_number(row, col, (value - _EXCEL_EPOCH).days, fmt)
     else:  # pragma: no cover - the tables hold nothing else
         ws.write_string(row, col, _text(str(value)), fmt)
 
 
-def _write_row(ws: Worksheet, row: int, values: tuple[Cell, ...], formats: list[Any]) -> None:
-    for col, (value, fmt) in enumerate(zip(values, formats, strict=True)):
-        _write(ws, row, col, value, fmt)
-
-
-def _start(wb: Workbook, f: _Formats, report: Report, name: str, t: Table) -> Worksheet:
-    """A sheet with its layout, print set-up, title rows and header row."""
-    ws = wb.add_worksheet(name)
-    previous = 0.0
-    for i, width in enumerate(column_widths(t)):
-        # a pixel apart from an equal neighbour: XlsxWriter would merge equal neighbours into
-        # one <col> range, and readers that look a column up by its letter (openpyxl) miss it
-        shown = width + 0.15 if width == previous else width
-        ws.set_column(i, i, shown)
-        previous = shown
-    ws.freeze_panes(HEADER_ROW, 0)
-    ws.repeat_rows(HEADER_ROW - 1)
+def _page_setup(ws: Worksheet, report: Report, name: str, header_row: int) -> None:
     ws.set_landscape()
     ws.set_paper(A4)
-    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    ws.set_print_scale(100)  # never shrunk below the 10 pt it is written in
+    ws.repeat_rows(header_row)
+    ws.freeze_panes(header_row + 1, 0)
     # "&" starts a code in a printed header: a plan's "&" is a letter
-    ws.set_header("&C" + _text(f"{report.title} {name}").replace("&", "&&"))
-    ws.set_footer("&C&P / &N")
-    ws.write_string(0, 0, _text(f"{report.title} 【{name}】 {report.as_of_label}"), f.title)
-    sub = f"{report.plan_title} / 基準日 {report.as_of.isoformat()}"
-    if report.empty_message:
-        sub += f" / {report.empty_message}"
-    ws.write_string(1, 0, _text(sub))
-    for i, col in enumerate(t.columns):  # coordinator names are headers too: strings
-        ws.write_string(HEADER_ROW - 1, i, _text(col.header), f.header)
-    return ws
+    title = _text(f"{report.title} {name}").replace("&", "&&")
+    mark = f'&R&"{FONT},Bold"{SENSITIVE}' if report.sensitive else ""
+    ws.set_header(f'&L&"{FONT},Regular"&9{title}{mark}')
+    ws.set_footer(f'&C&"{FONT},Regular"&9&P / &N')
 
 
-def _formats_of(f: _Formats, columns: tuple[Column, ...]) -> list[Any]:
-    return [f.by_kind.get(c.kind) for c in columns]
+def _title_block(ws: Worksheet, f: _Formats, report: Report, name: str) -> int:
+    """The title block from row 0; returns the first row after it (a blank row between)."""
+    for i, line in enumerate(title_lines(report, name)):
+        fmt = f.title if i == 0 else f.warn if line == SENSITIVE else f.line
+        ws.write_string(i, 0, line, fmt)
+        if i == 0:
+            ws.set_row(i, 22)
+    return len(title_lines(report, name)) + 1
 
 
-def _figures_sheet(wb: Workbook, f: _Formats, report: Report, name: str, t: Table) -> None:
-    ws = _start(wb, f, report, name, t)
-    formats = _formats_of(f, t.columns)
-    for i, row in enumerate(t.rows, start=HEADER_ROW):
-        _write_row(ws, i, row, formats)
+def _height(values: tuple[Cell, ...], widths: list[float], wraps: list[bool]) -> float:
+    lines = 1
+    for value, width, wrap in zip(values, widths, wraps, strict=False):
+        if wrap and isinstance(value, str) and value:
+            lines = max(lines, lines_needed(value, width))
+    return lines * LINE_PT + 3
 
 
-NOTE_COLUMNS = (
-    Column("日付", ColumnKind.DATE),
-    Column("圏域", ColumnKind.TEXT),
-    Column("コーディネーター", ColumnKind.TEXT),
-    Column("団体", ColumnKind.TEXT),
-    Column("目標", ColumnKind.LONG_TEXT),
-    Column("回数", ColumnKind.NUMBER),
-    Column("記録", ColumnKind.LONG_TEXT),
-)
-NOTE_TEXT_COLUMN = 7  # 記録 (G): the 質的目標 is written there too, wrapped
+def _sheet(wb: Workbook, f: _Formats, report: Report, sheet: PrintSheet) -> None:
+    ws = wb.add_worksheet(sheet.name)
+    widths = [c.width for c in sheet.columns]
+    wraps = [c.wraps for c in sheet.columns]
+    total = sum(widths)
+    previous = -1.0
+    for i, width in enumerate(widths):
+        # a hair apart from an equal neighbour: XlsxWriter would merge equal neighbours into
+        # one <col> range, and readers that look a column up by its letter (openpyxl) miss it
+        shown = width + 0.01 if width == previous else width
+        ws.set_column(i, i, shown)
+        previous = shown
+    header = _title_block(ws, f, report, sheet.name)
+    _page_setup(ws, report, sheet.name, header)
+    head_lines = max(lines_needed(c.header, c.width) for c in sheet.columns)
+    ws.set_row(header, head_lines * LINE_PT + 3)
+    for i, col in enumerate(sheet.columns):  # coordinator names are headers too: strings
+        ws.write_string(header, i, _text(col.header), f.header)
+    formats = [f.by_kind[c.kind] for c in sheet.columns]
+    last = len(sheet.columns) - 1
+    r = header + 1
+    for row in sheet.rows:
+        if row.kind in f.group:
+            group = _text(str(row.cells[0]))
+            ws.merge_range(r, 0, r, last, "", f.group[row.kind])
+            ws.write_string(r, 0, group, f.group[row.kind])
+            ws.set_row(r, lines_needed(group, total) * LINE_PT + 3)
+        elif row.kind is RowKind.ITEM:
+            _write(ws, r, 0, row.cells[0], f.item)
+            body: Cell = row.cells[1] if len(row.cells) > 1 else ""
+            if last > 1:
+                ws.merge_range(r, 1, r, last, "", formats[-1])
+            _write(ws, r, 1, body, f.by_kind[ColumnKind.LONG_TEXT])
+            ws.set_row(r, _height(row.cells, [widths[0], total - widths[0]], [True, True]))
+        else:
+            for c, value in enumerate(row.cells):
+                fmt = formats[c]
+                if isinstance(value, str) and sheet.columns[c].kind is ColumnKind.NUMBER:
+                    fmt = f.right  # 3回 済 in a number column
+                elif c == 0 and sheet.name != "記録":
+                    fmt = f.label
+                _write(ws, r, c, value, fmt)
+            ws.set_row(r, _height(row.cells, widths, wraps))
+        r += 1
+    for note in sheet.footnotes:
+        r += 1
+        ws.merge_range(r, 0, r, last, "", f.footnote)
+        ws.write_string(r, 0, note, f.footnote)
+        ws.set_row(r, lines_needed(note, total) * LINE_PT + 3)
 
 
-def note_cells(report: Report, note: Note) -> tuple[Cell, ...]:
-    cells: tuple[Cell, ...] = (
-        note.date,
-        f"{note.area} {note.area_name}",
-        note.coordinator,
-        note.organisation or "",
-        "、".join(note.targets),
-        note.count,
-        note.text,
-    )
-    return (*cells, note.case_code or "") if report.include_cases else cells
+def _data_sheet(wb: Workbook, f: _Formats, report: Report) -> None:
+    """For machines: one row per target with its id and every figure, hidden from print."""
+    t = annual(report, months=True)
+    headers = [*t.headers]
+    headers += [f"圏域 {no} {name}" for no, name in report.areas]
+    headers += [f"担当 {_text(c)}" for c in report.coordinators]
+    headers += ["実人数", "延べ件数・実人数"]
+    kinds = [c.kind for c in t.columns]
+    ws = wb.add_worksheet(DATA_SHEET)
+    for i, h in enumerate(headers):
+        ws.write_string(0, i, h, f.data_header)
+    plain = wb.add_format(f.base)
+    for r, (cells, tr) in enumerate(zip(t.rows, t.targets, strict=True), start=1):
+        values: list[Cell] = [*cells, *tr.by_area, *tr.by_coordinator, tr.people, case_remark(tr)]
+        for c, value in enumerate(values):
+            kind = kinds[c] if c < len(kinds) else ColumnKind.NUMBER
+            _write(ws, r, c, value, f.data_cell.get(kind, plain))
+    ws.hide()
 
 
-def _notes_sheet(wb: Workbook, f: _Formats, report: Report, name: str) -> None:
-    """Each initiative: its title, its 質的目標, then the notes logged against it."""
-    columns = NOTE_COLUMNS + ((Column("ケースコード"),) if report.include_cases else ())
-    rows = tuple(note_cells(report, n) for g in report.notes for n in g.notes)
-    ws = _start(wb, f, report, name, Table(View.NOTES, columns, rows))
-    formats = _formats_of(f, columns)
-    r = HEADER_ROW
-    for g in report.notes:
-        mark = f"{SUBSIDY_MARK} " if g.subsidy else ""
-        ws.write_string(r, 0, _text(f"{g.program_area} / {mark}{g.initiative}"), f.bold)
-        ws.write_string(r + 1, 0, "質的目標", f.bold)
-        _write(ws, r + 1, NOTE_TEXT_COLUMN - 1, g.qualitative_goal, f.wrap)
-        r += 2
-        for n in g.notes:
-            _write_row(ws, r, note_cells(report, n), formats)
-            r += 1
-        if not g.notes:
-            ws.write_string(r, 0, "(記録なし)")
-            r += 1
-        r += 1  # a blank row before the next initiative
-
-
-SHEETS = ("年間", "月別", "圏域別", "コーディネーター別", "記録")
+SHEETS = ("年間", "月別（4～9月）", "月別（10～3月）", "圏域別", "コーディネーター別", "取組別")
 
 
 def fill_workbook(wb: Workbook, report: Report) -> None:
     f = _Formats(wb)
-    _figures_sheet(wb, f, report, "年間", annual(report, months=False))
-    _figures_sheet(wb, f, report, "月別", monthly(report))
-    _figures_sheet(wb, f, report, "圏域別", by_area(report))
-    _figures_sheet(wb, f, report, "コーディネーター別", by_coordinator(report))
-    _notes_sheet(wb, f, report, "記録")
+    wb.set_properties(
+        {
+            "title": _text(report.title),
+            "subject": _text(report.plan_title),
+            "author": _text(report.author),
+            "company": _text(report.author),
+            "manager": _text(report.author),
+            "comments": SENSITIVE if report.sensitive else "",
+        }
+    )
+    for sheet in printed_sheets(report):
+        _sheet(wb, f, report, sheet)
+    _data_sheet(wb, f, report)
+
+
+def _book(buffer: io.BytesIO) -> Workbook:
+    return Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
 
 
 def workbook_bytes(report: Report) -> bytes:
     """The report's .xlsx file, made in memory (no temporary file anywhere)."""
     buffer = io.BytesIO()
-    wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+    wb = _book(buffer)
     fill_workbook(wb, report)
     wb.close()
     return buffer.getvalue()
@@ -241,7 +262,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
     def write(tmp: Path) -> None:
         # built inside the write: a failure leaves nothing (the temporary file is removed)
         buffer = io.BytesIO()
-        wb = Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
+        wb = _book(buffer)
         fill_workbook(wb, report)
         wb.close()
         tmp.write_bytes(buffer.getvalue())
