@@ -54,8 +54,8 @@ VERSION_TABLES: dict[int, frozenset[str]] = {
     1: frozenset({"organisation", "entry", "entry_target", "setting"}),
     2: frozenset({"tally", "tally_org"}),
     3: frozenset(
-        {"tally_area", "tally_month", "tally_org_area", "tally_org_month", "tally_orgs"}
-        | {"tally_first"}
+        {"tally_area", "tally_month", "tally_area_month", "tally_org_area", "tally_org_month"}
+        | {"tally_orgs", "tally_first"}
     ),
 }
 

@@ -15,6 +15,8 @@ own triggers in the same transaction, so the usual figures (the whole year, no c
 asked for) read a few rows per target however many entries there are:
 - `tally_area`:      (fiscal_year, target_id, area) -> summed counts, entries;
 - `tally_month`:     (fiscal_year, target_id, month) -> summed counts, entries;
+- `tally_area_month`: (fiscal_year, target_id, area, month) -> summed counts, entries (the
+                     months in which per_area targets' areas reach their minimum);
 - `tally_org_area`:  (fiscal_year, target_id, area, organisation_id) -> entries, and
   `tally_orgs`:      (fiscal_year, target_id, area) -> its rows: organisations by area;
 - `tally_org_month`: (fiscal_year, target_id, organisation_id, month) -> entries, and
@@ -166,6 +168,15 @@ ROLLUP_TABLES = (
         entries INTEGER NOT NULL,
         PRIMARY KEY (fiscal_year, target_id, month)
     ) WITHOUT ROWID""",
+    """CREATE TABLE tally_area_month (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        area INTEGER NOT NULL,
+        month INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, area, month)
+    ) WITHOUT ROWID""",
     """CREATE TABLE tally_org_area (
         fiscal_year INTEGER NOT NULL,
         target_id TEXT NOT NULL,
@@ -201,6 +212,7 @@ ROLLUP_TABLES = (
 _ROLLUP_KEYS = {
     "tally_area": "fiscal_year, target_id, area",
     "tally_month": "fiscal_year, target_id, month",
+    "tally_area_month": "fiscal_year, target_id, area, month",
     "tally_org_area": "fiscal_year, target_id, area, organisation_id",
     "tally_org_month": "fiscal_year, target_id, organisation_id, month",
 }
@@ -226,6 +238,10 @@ def _apply_rollups(sign: str, e: str, target: str, source: str) -> str:
     INSERT INTO tally_month (fiscal_year, target_id, month, total, entries)
         SELECT {e}.fiscal_year, {target}, {month}, {sign}{e}.count, {sign}1 {source}
         ON CONFLICT (fiscal_year, target_id, month) DO UPDATE
+            SET total = total + excluded.total, entries = entries + excluded.entries;
+    INSERT INTO tally_area_month (fiscal_year, target_id, area, month, total, entries)
+        SELECT {e}.fiscal_year, {target}, {e}.area, {month}, {sign}{e}.count, {sign}1 {source}
+        ON CONFLICT (fiscal_year, target_id, area, month) DO UPDATE
             SET total = total + excluded.total, entries = entries + excluded.entries;
     INSERT INTO tally_org_area (fiscal_year, target_id, area, organisation_id, entries)
         SELECT {e}.fiscal_year, {target}, {e}.area, {e}.organisation_id, {sign}1 {orgs}
@@ -329,6 +345,11 @@ _RECOUNT_ROLLUPS = {
         f"SELECT e.fiscal_year, t.target_id, {_month('e.date')}, SUM(e.count), COUNT(*)"
         f" {_ENTRIES} GROUP BY 1, 2, 3",
     ),
+    "tally_area_month": (
+        "fiscal_year, target_id, area, month, total, entries",
+        f"SELECT e.fiscal_year, t.target_id, e.area, {_month('e.date')}, SUM(e.count), COUNT(*)"
+        f" {_ENTRIES} GROUP BY 1, 2, 3, 4",
+    ),
     "tally_org_area": (
         "fiscal_year, target_id, area, organisation_id, entries",
         f"SELECT e.fiscal_year, t.target_id, e.area, e.organisation_id, COUNT(*) {_WITH_ORG}"
@@ -364,7 +385,7 @@ def _rebuild_rollups(db: SqliteDatabase) -> None:
     for table in _RECOUNT_ROLLUPS:
         db.execute_sql(f"DELETE FROM {table}")
     # the organisation counts are filled by the triggers of the rows they count
-    for table in ("tally_area", "tally_month", "tally_org_area", "tally_org_month"):
+    for table in _ROLLUP_KEYS:
         columns, select = _RECOUNT_ROLLUPS[table]
         db.execute_sql(f"INSERT INTO {table} ({columns}) {select}")
 
@@ -592,6 +613,15 @@ def grouped_sums(
     until: dt.date | None = None,
 ) -> list[tuple]:
     """(target_id, *keys, summed counts) of live entries; keys among area, month, coordinator."""
+    if keys == ("area", "month") and not coordinator and _cut(db, fiscal_year, until) is None:
+        in_targets, t_params = _targets(targets)
+        sql = "SELECT target_id, area, month, total FROM tally_area_month WHERE fiscal_year = ?"
+        sql += in_targets
+        params: list[object] = [fiscal_year, *t_params]
+        if area is not None:
+            sql += " AND area = ?"
+            params.append(area)
+        return db.execute_sql(f"{sql} ORDER BY 1, 2, 3", params).fetchall()
     names = ", ".join(f"k{i}" for i in range(len(keys)))
     cols = ", ".join(f"{_BY[k]} AS k{i}" for i, k in enumerate(keys))
     e_cols = ", ".join(f"{_entry_col(k)} AS k{i}" for i, k in enumerate(keys))
