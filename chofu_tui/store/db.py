@@ -40,12 +40,23 @@ def _v2(db: SqliteDatabase) -> None:
     tallies.create(db)
 
 
-MIGRATIONS: list[Migration] = [_v1, _v2]
+def _v3(db: SqliteDatabase) -> None:
+    # Roll-ups of the counters without the coordinator and month keys (by area, by month,
+    # organisations by area and by first month), so the usual figures read a few rows per
+    # target however many years of entries the store holds (issue 10).
+    tallies.create_rollups(db)
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables each version adds: a file that claims a version but lacks its tables is not ours.
 VERSION_TABLES: dict[int, frozenset[str]] = {
     1: frozenset({"organisation", "entry", "entry_target", "setting"}),
     2: frozenset({"tally", "tally_org"}),
+    3: frozenset(
+        {"tally_area", "tally_month", "tally_area_month", "tally_org_area", "tally_org_month"}
+        | {"tally_orgs", "tally_first"}
+    ),
 }
 
 # How long a write waits for another program's write to finish before giving up.

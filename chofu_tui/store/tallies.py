@@ -10,7 +10,23 @@ of every write, whichever code makes it (log, edit, delete, restore, organisatio
 merge of another laptop's store): no service has to remember to update them. `rebuild()`
 recounts them from the entries; `recount()` gives the rows a from-scratch count would give.
 
-This SQL is schema version 2 (see db.MIGRATIONS): change it only through a new migration.
+Schema version 3 adds roll-ups of them without the coordinator and month keys, kept by their
+own triggers in the same transaction, so the usual figures (the whole year, no coordinator
+asked for) read a few rows per target however many entries there are:
+- `tally_area`:      (fiscal_year, target_id, area) -> summed counts, entries;
+- `tally_month`:     (fiscal_year, target_id, month) -> summed counts, entries;
+- `tally_area_month`: (fiscal_year, target_id, area, month) -> summed counts, entries (the
+                     months in which per_area targets' areas reach their minimum);
+- `tally_org_area`:  (fiscal_year, target_id, area, organisation_id) -> entries, and
+  `tally_orgs`:      (fiscal_year, target_id, area) -> its rows: organisations by area;
+- `tally_org_month`: (fiscal_year, target_id, organisation_id, month) -> entries, and
+  `tally_first`:     (fiscal_year, target_id, first_month) -> organisations first reached in
+                     that fiscal month (0 = April): they add up to the year's organisations.
+A roll-up row whose entries come down to zero deletes itself, and the organisation counts
+follow the rows' inserts and deletes. Coordinator filters and past as-of days still read
+`tally` / `tally_org` (+ a month of entries).
+
+The SQL of a shipped version (see db.MIGRATIONS) changes only through a new migration.
 """
 
 from __future__ import annotations
@@ -133,6 +149,247 @@ _RECOUNT_ORG = f"""
     GROUP BY 1, 2, 3, 4, 5, 6"""
 
 
+# ---------------------------------------------------------------- schema version 3: roll-ups
+
+ROLLUP_TABLES = (
+    """CREATE TABLE tally_area (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        area INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, area)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE tally_month (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        month INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, month)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE tally_area_month (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        area INTEGER NOT NULL,
+        month INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, area, month)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE tally_org_area (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        area INTEGER NOT NULL,
+        organisation_id INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, area, organisation_id)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE tally_org_month (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        organisation_id INTEGER NOT NULL,
+        month INTEGER NOT NULL,
+        entries INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, organisation_id, month)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE tally_orgs (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        area INTEGER NOT NULL,
+        orgs INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, area)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE tally_first (
+        fiscal_year INTEGER NOT NULL,
+        target_id TEXT NOT NULL,
+        first_month INTEGER NOT NULL,
+        orgs INTEGER NOT NULL,
+        PRIMARY KEY (fiscal_year, target_id, first_month)
+    ) WITHOUT ROWID""",
+)
+
+_ROLLUP_KEYS = {
+    "tally_area": "fiscal_year, target_id, area",
+    "tally_month": "fiscal_year, target_id, month",
+    "tally_area_month": "fiscal_year, target_id, area, month",
+    "tally_org_area": "fiscal_year, target_id, area, organisation_id",
+    "tally_org_month": "fiscal_year, target_id, organisation_id, month",
+}
+
+
+def _same_key(table: str, row: str) -> str:
+    return " AND ".join(f"{c} = {row}.{c}" for c in _ROLLUP_KEYS[table].split(", "))
+
+
+def _fm(month: str) -> str:
+    return f"(({month} + 8) % 12)"  # fiscal month: 0 for April .. 11 for March
+
+
+def _apply_rollups(sign: str, e: str, target: str, source: str) -> str:
+    """Add (sign '+') or remove (sign '-') entry `e`'s contribution to the roll-ups."""
+    month = _month(f"{e}.date")
+    orgs = f"{source} AND {e}.organisation_id IS NOT NULL"
+    return f"""
+    INSERT INTO tally_area (fiscal_year, target_id, area, total, entries)
+        SELECT {e}.fiscal_year, {target}, {e}.area, {sign}{e}.count, {sign}1 {source}
+        ON CONFLICT (fiscal_year, target_id, area) DO UPDATE
+            SET total = total + excluded.total, entries = entries + excluded.entries;
+    INSERT INTO tally_month (fiscal_year, target_id, month, total, entries)
+        SELECT {e}.fiscal_year, {target}, {month}, {sign}{e}.count, {sign}1 {source}
+        ON CONFLICT (fiscal_year, target_id, month) DO UPDATE
+            SET total = total + excluded.total, entries = entries + excluded.entries;
+    INSERT INTO tally_area_month (fiscal_year, target_id, area, month, total, entries)
+        SELECT {e}.fiscal_year, {target}, {e}.area, {month}, {sign}{e}.count, {sign}1 {source}
+        ON CONFLICT (fiscal_year, target_id, area, month) DO UPDATE
+            SET total = total + excluded.total, entries = entries + excluded.entries;
+    INSERT INTO tally_org_area (fiscal_year, target_id, area, organisation_id, entries)
+        SELECT {e}.fiscal_year, {target}, {e}.area, {e}.organisation_id, {sign}1 {orgs}
+        ON CONFLICT (fiscal_year, target_id, area, organisation_id) DO UPDATE
+            SET entries = entries + excluded.entries;
+    INSERT INTO tally_org_month (fiscal_year, target_id, organisation_id, month, entries)
+        SELECT {e}.fiscal_year, {target}, {e}.organisation_id, {month}, {sign}1 {orgs}
+        ON CONFLICT (fiscal_year, target_id, organisation_id, month) DO UPDATE
+            SET entries = entries + excluded.entries;"""
+
+
+_OTHER_MONTHS = (
+    "SELECT MIN({fm}) FROM tally_org_month WHERE fiscal_year = {r}.fiscal_year"
+    " AND target_id = {r}.target_id AND organisation_id = {r}.organisation_id{extra}"
+)
+
+
+def _min_month(row: str, extra: str = "") -> str:
+    """The org's first fiscal month among its tally_org_month rows (`extra`: a condition)."""
+    return _OTHER_MONTHS.format(fm=_fm("month"), r=row, extra=extra)
+
+
+def _first_add(row: str, first: str, sign: str) -> str:
+    """Count one organisation more (sign '+') or less ('-') as first reached in `first`."""
+    if sign == "+":
+        return f"""
+    INSERT INTO tally_first (fiscal_year, target_id, first_month, orgs)
+        SELECT {row}.fiscal_year, {row}.target_id, {first}, 1 WHERE {{when}}
+        ON CONFLICT (fiscal_year, target_id, first_month) DO UPDATE SET orgs = orgs + 1;"""
+    return f"""
+    UPDATE tally_first SET orgs = orgs - 1 WHERE fiscal_year = {row}.fiscal_year
+        AND target_id = {row}.target_id AND first_month = {first} AND {{when}};
+    DELETE FROM tally_first WHERE orgs = 0 AND fiscal_year = {row}.fiscal_year
+        AND target_id = {row}.target_id;"""
+
+
+_NEW_FM = _fm("NEW.month")
+_OLD_FM = _fm("OLD.month")
+_OTHERS_OF_NEW = f"({_min_month('NEW', ' AND month != NEW.month')})"
+_REST_OF_OLD = f"({_min_month('OLD')})"
+
+ROLLUP_TRIGGERS = (
+    # the roll-ups follow the entries as tally / tally_org do (see TRIGGERS)
+    f"""CREATE TRIGGER rollup_target_insert AFTER INSERT ON entry_target BEGIN
+    {_apply_rollups("+", "e", "NEW.target_id", "FROM entry e WHERE e.id = NEW.entry_id AND e.deleted = 0")}
+    END""",
+    f"""CREATE TRIGGER rollup_target_delete AFTER DELETE ON entry_target BEGIN
+    {_apply_rollups("-", "e", "OLD.target_id", "FROM entry e WHERE e.id = OLD.entry_id AND e.deleted = 0")}
+    END""",
+    f"""CREATE TRIGGER rollup_entry_update AFTER UPDATE OF
+        date, fiscal_year, area, organisation_id, count, deleted ON entry
+    WHEN OLD.date IS NOT NEW.date OR OLD.fiscal_year IS NOT NEW.fiscal_year
+        OR OLD.area IS NOT NEW.area OR OLD.organisation_id IS NOT NEW.organisation_id
+        OR OLD.count IS NOT NEW.count OR OLD.deleted IS NOT NEW.deleted
+    BEGIN
+    {_apply_rollups("-", "OLD", "t.target_id", "FROM entry_target t WHERE t.entry_id = OLD.id AND OLD.deleted = 0")}
+    {_apply_rollups("+", "NEW", "t.target_id", "FROM entry_target t WHERE t.entry_id = NEW.id AND NEW.deleted = 0")}
+    END""",
+    # a row that comes down to zero entries goes (so rows mean 'some')
+    *(
+        f"""CREATE TRIGGER {table}_zero AFTER UPDATE OF entries ON {table}
+    WHEN NEW.entries = 0 BEGIN
+    DELETE FROM {table} WHERE {_same_key(table, "NEW")};
+    END"""
+        for table in _ROLLUP_KEYS
+    ),
+    # organisations by area: one per (target, area, organisation) row
+    """CREATE TRIGGER tally_org_area_insert AFTER INSERT ON tally_org_area BEGIN
+    INSERT INTO tally_orgs (fiscal_year, target_id, area, orgs)
+        SELECT NEW.fiscal_year, NEW.target_id, NEW.area, 1 WHERE true
+        ON CONFLICT (fiscal_year, target_id, area) DO UPDATE SET orgs = orgs + 1;
+    END""",
+    """CREATE TRIGGER tally_org_area_delete AFTER DELETE ON tally_org_area BEGIN
+    UPDATE tally_orgs SET orgs = orgs - 1 WHERE fiscal_year = OLD.fiscal_year
+        AND target_id = OLD.target_id AND area = OLD.area;
+    DELETE FROM tally_orgs WHERE orgs = 0 AND fiscal_year = OLD.fiscal_year
+        AND target_id = OLD.target_id AND area = OLD.area;
+    END""",
+    # first months: a new (organisation, month) row earlier than its others moves the
+    # organisation's first month there; removing its first month moves it to the next one
+    f"""CREATE TRIGGER tally_org_month_insert AFTER INSERT ON tally_org_month BEGIN
+    {_first_add("NEW", _OTHERS_OF_NEW, "-").format(when=f"{_NEW_FM} < {_OTHERS_OF_NEW}")}
+    {_first_add("NEW", _NEW_FM, "+").format(when=f"{_NEW_FM} < coalesce({_OTHERS_OF_NEW}, 12)")}
+    END""",
+    f"""CREATE TRIGGER tally_org_month_delete AFTER DELETE ON tally_org_month BEGIN
+    {_first_add("OLD", _OLD_FM, "-").format(when=f"{_OLD_FM} < coalesce({_REST_OF_OLD}, 12)")}
+    {_first_add("OLD", _REST_OF_OLD, "+").format(when=f"{_OLD_FM} < {_REST_OF_OLD}")}
+    END""",
+)
+
+_ENTRIES = "FROM entry e JOIN entry_target t ON t.entry_id = e.id WHERE e.deleted = 0"
+_WITH_ORG = f"{_ENTRIES} AND e.organisation_id IS NOT NULL"
+_RECOUNT_ROLLUPS = {
+    "tally_area": (
+        "fiscal_year, target_id, area, total, entries",
+        f"SELECT e.fiscal_year, t.target_id, e.area, SUM(e.count), COUNT(*) {_ENTRIES}"
+        " GROUP BY 1, 2, 3",
+    ),
+    "tally_month": (
+        "fiscal_year, target_id, month, total, entries",
+        f"SELECT e.fiscal_year, t.target_id, {_month('e.date')}, SUM(e.count), COUNT(*)"
+        f" {_ENTRIES} GROUP BY 1, 2, 3",
+    ),
+    "tally_area_month": (
+        "fiscal_year, target_id, area, month, total, entries",
+        f"SELECT e.fiscal_year, t.target_id, e.area, {_month('e.date')}, SUM(e.count), COUNT(*)"
+        f" {_ENTRIES} GROUP BY 1, 2, 3, 4",
+    ),
+    "tally_org_area": (
+        "fiscal_year, target_id, area, organisation_id, entries",
+        f"SELECT e.fiscal_year, t.target_id, e.area, e.organisation_id, COUNT(*) {_WITH_ORG}"
+        " GROUP BY 1, 2, 3, 4",
+    ),
+    "tally_org_month": (
+        "fiscal_year, target_id, organisation_id, month, entries",
+        f"SELECT e.fiscal_year, t.target_id, e.organisation_id, {_month('e.date')}, COUNT(*)"
+        f" {_WITH_ORG} GROUP BY 1, 2, 3, 4",
+    ),
+    "tally_orgs": (
+        "fiscal_year, target_id, area, orgs",
+        "SELECT e.fiscal_year, t.target_id, e.area, COUNT(DISTINCT e.organisation_id)"
+        f" {_WITH_ORG} GROUP BY 1, 2, 3",
+    ),
+    "tally_first": (
+        "fiscal_year, target_id, first_month, orgs",
+        "SELECT fiscal_year, target_id, first, COUNT(*) FROM (SELECT e.fiscal_year, t.target_id,"
+        f" MIN({_fm(_month('e.date'))}) AS first {_WITH_ORG}"
+        " GROUP BY e.fiscal_year, t.target_id, e.organisation_id) GROUP BY 1, 2, 3",
+    ),
+}
+
+
+def create_rollups(db: SqliteDatabase) -> None:
+    """Create the roll-up tables and their triggers (schema version 3), filled from entries."""
+    for sql in (*ROLLUP_TABLES, *ROLLUP_TRIGGERS):
+        db.execute_sql(sql)
+    _rebuild_rollups(db)
+
+
+def _rebuild_rollups(db: SqliteDatabase) -> None:
+    for table in _RECOUNT_ROLLUPS:
+        db.execute_sql(f"DELETE FROM {table}")
+    # the organisation counts are filled by the triggers of the rows they count
+    for table in _ROLLUP_KEYS:
+        columns, select = _RECOUNT_ROLLUPS[table]
+        db.execute_sql(f"INSERT INTO {table} ({columns}) {select}")
+
+
 def create(db: SqliteDatabase) -> None:
     """Create the counter tables and their triggers (schema version 2), filled from entries."""
     for sql in (*TABLES, *TRIGGERS):
@@ -146,22 +403,31 @@ def rebuild(db: SqliteDatabase) -> None:
     db.execute_sql("DELETE FROM tally_org")
     db.execute_sql(f"INSERT INTO tally ({_TALLY_KEY}, total, entries) {_RECOUNT_TALLY}")
     db.execute_sql(f"INSERT INTO tally_org ({_ORG_KEY}, entries) {_RECOUNT_ORG}")
+    if db.execute_sql("SELECT 1 FROM sqlite_master WHERE name = 'tally_first'").fetchone():
+        _rebuild_rollups(db)  # schema version 3 (absent while migrating from version 1)
 
 
-def recount(db: SqliteDatabase) -> tuple[list[tuple], list[tuple]]:
-    """The counter rows a count from scratch gives, sorted: to check the kept ones against."""
-    return (
-        sorted(db.execute_sql(_RECOUNT_TALLY).fetchall()),
-        sorted(db.execute_sql(_RECOUNT_ORG).fetchall()),
-    )
+def recount(db: SqliteDatabase) -> dict[str, list[tuple]]:
+    """Every counter table's rows as a count from scratch gives them, sorted: to check the
+    kept ones against."""
+    out = {
+        "tally": sorted(db.execute_sql(_RECOUNT_TALLY).fetchall()),
+        "tally_org": sorted(db.execute_sql(_RECOUNT_ORG).fetchall()),
+    }
+    for table, (_, select) in _RECOUNT_ROLLUPS.items():
+        out[table] = sorted(db.execute_sql(select).fetchall())
+    return out
 
 
-def kept(db: SqliteDatabase) -> tuple[list[tuple], list[tuple]]:
-    """The counter rows as kept by the triggers, sorted like recount()."""
-    return (
-        sorted(db.execute_sql(f"SELECT {_TALLY_KEY}, total, entries FROM tally").fetchall()),
-        sorted(db.execute_sql(f"SELECT {_ORG_KEY}, entries FROM tally_org").fetchall()),
-    )
+def kept(db: SqliteDatabase) -> dict[str, list[tuple]]:
+    """Every counter table's rows as kept by the triggers, sorted like recount()."""
+    out = {
+        "tally": sorted(db.execute_sql(f"SELECT {_TALLY_KEY}, total, entries FROM tally")),
+        "tally_org": sorted(db.execute_sql(f"SELECT {_ORG_KEY}, entries FROM tally_org")),
+    }
+    for table, (columns, _) in _RECOUNT_ROLLUPS.items():
+        out[table] = sorted(db.execute_sql(f"SELECT {columns} FROM {table}").fetchall())
+    return out
 
 
 # Reads. Plain SQL on purpose: building these small queries through peewee cost more than
@@ -263,7 +529,22 @@ def sums(
     until: dt.date | None = None,
 ) -> list[tuple]:
     """(target_id, area or month, summed counts) of live entries."""
+    if not coordinator and (by == "area" or area is None) and _cut(db, fiscal_year, until) is None:
+        # the usual case (the whole year, no coordinator): the roll-ups, a row per key
+        table = "tally_area" if by == "area" else "tally_month"
+        sql = f"SELECT target_id, {_BY[by]}, total FROM {table} WHERE fiscal_year = ?"
+        params: list[object] = [fiscal_year]
+        if area is not None:
+            sql += " AND area = ?"
+            params.append(area)
+        return db.execute_sql(f"{sql} ORDER BY target_id, {_BY[by]}", params).fetchall()
     return grouped_sums(db, fiscal_year, (by,), None, area, coordinator, until)
+
+
+def _targets(targets: list[str] | None) -> tuple[str, list]:
+    if targets is None:
+        return "", []
+    return f" AND target_id IN ({', '.join('?' * len(targets))})", list(targets)
 
 
 def distinct_orgs(
@@ -277,7 +558,24 @@ def distinct_orgs(
 ) -> list[tuple]:
     """(target_id, [area or month,] distinct organisations) of live entries."""
     col = _BY[by]
-    if _cut(db, fiscal_year, until) is None:
+    whole = _cut(db, fiscal_year, until) is None
+    if whole and not coordinator and by in ("area", None):
+        # the usual case: organisations counted by the roll-ups' triggers
+        in_targets, t_params = _targets(targets)
+        if by is None and area is None:
+            sql = (
+                "SELECT target_id, SUM(orgs) FROM tally_first WHERE fiscal_year = ?"
+                f"{in_targets} GROUP BY target_id ORDER BY target_id"
+            )
+            return db.execute_sql(sql, [fiscal_year, *t_params]).fetchall()
+        keys = "target_id, area" if by else "target_id"
+        sql = f"SELECT {keys}, orgs FROM tally_orgs WHERE fiscal_year = ?{in_targets}"
+        params = [fiscal_year, *t_params]
+        if area is not None:
+            sql += " AND area = ?"
+            params.append(area)
+        return db.execute_sql(f"{sql} ORDER BY target_id, area", params).fetchall()
+    if whole:
         # the whole year: straight from the counters, along their indexes
         where, params = _where(fiscal_year, area, coordinator, targets)
         keys = f"target_id, {col}" if col else "target_id"
@@ -315,6 +613,15 @@ def grouped_sums(
     until: dt.date | None = None,
 ) -> list[tuple]:
     """(target_id, *keys, summed counts) of live entries; keys among area, month, coordinator."""
+    if keys == ("area", "month") and not coordinator and _cut(db, fiscal_year, until) is None:
+        in_targets, t_params = _targets(targets)
+        sql = "SELECT target_id, area, month, total FROM tally_area_month WHERE fiscal_year = ?"
+        sql += in_targets
+        params: list[object] = [fiscal_year, *t_params]
+        if area is not None:
+            sql += " AND area = ?"
+            params.append(area)
+        return db.execute_sql(f"{sql} ORDER BY 1, 2, 3", params).fetchall()
     names = ", ".join(f"k{i}" for i in range(len(keys)))
     cols = ", ".join(f"{_BY[k]} AS k{i}" for i, k in enumerate(keys))
     e_cols = ", ".join(f"{_entry_col(k)} AS k{i}" for i, k in enumerate(keys))
@@ -342,6 +649,13 @@ def first_months(
     until: dt.date | None = None,
 ) -> list[tuple[str, int, int]]:
     """(target_id, fiscal month 0 = April .. 11 = March, organisations first reached then)."""
+    if not coordinator and area is None and _cut(db, fiscal_year, until) is None:
+        in_targets, t_params = _targets(targets)
+        sql = (
+            "SELECT target_id, first_month, orgs FROM tally_first WHERE fiscal_year = ?"
+            f"{in_targets} ORDER BY target_id, first_month"
+        )
+        return db.execute_sql(sql, [fiscal_year, *t_params]).fetchall()
     source, params = _rows(
         db,
         "tally_org",

@@ -208,7 +208,9 @@ def cached_store(n: int, plan) -> tuple[Path, dict]:  # type: ignore[no-untyped-
         b"".join(
             (ROOT / "chofu_tui" / "store" / name).read_bytes() for name in ("db.py", "models.py")
         )
-        + "".join((*tallies.TABLES, *tallies.TRIGGERS)).encode()
+        + "".join(
+            (*tallies.TABLES, *tallies.TRIGGERS, *tallies.ROLLUP_TABLES, *tallies.ROLLUP_TRIGGERS)
+        ).encode()
     )
     schema = hashlib.sha256(schema_text).hexdigest()[:10]
     path = cache / f"store-{n}-s{SCHEMA_VERSION}-{schema}-g{GENERATOR_VERSION}.db"

@@ -100,6 +100,15 @@ def test_the_report_reads_the_kept_counters(sample: PlanCatalog, db_path: Path) 
         database.execute_sql(
             "UPDATE tally SET total = total + 100 WHERE target_id = 'awareness' AND month = 5"
         )
+        # the same +100 in the roll-ups (schema 3) that the whole year's figures read
+        database.execute_sql(
+            "UPDATE tally_month SET total = total + 100 WHERE target_id = 'awareness' AND month = 5"
+        )
+        database.execute_sql(
+            "UPDATE tally_area SET total = total + 100 WHERE target_id = 'awareness'"
+            " AND area = (SELECT MIN(area) FROM tally WHERE target_id = 'awareness'"
+            " AND month = 5)"
+        )
         plan = plan_of(sample)
         report = build_report(plan, YEAR_END)
         shown = progress_for(plan, YEAR_END).get("awareness").actual

@@ -121,8 +121,22 @@ def reference_monthly(plan) -> dict[str, list[int]]:
     return out
 
 
+ROLLUPS = {
+    "tally_area",
+    "tally_month",
+    "tally_area_month",
+    "tally_org_area",
+    "tally_org_month",
+    "tally_orgs",
+    "tally_first",
+}
+
+
 def assert_exact(db: SqliteDatabase, plan) -> None:
-    assert kept_tallies.kept(db) == kept_tallies.recount(db)
+    kept, counted = kept_tallies.kept(db), kept_tallies.recount(db)
+    # every counter table, the schema version 3 roll-ups included, row for row
+    assert set(kept) == {"tally", "tally_org", *ROLLUPS}
+    assert kept == counted
     for fy in (2023, 2024, 2025):
         for area, who in ((None, None), (2, None), (None, "佐藤"), (3, "鈴木")):
             got = tallies(fy, area, who)
@@ -207,6 +221,8 @@ def test_counters_equal_a_recount_after_any_writes(store, catalog: PlanCatalog, 
         if step % 20 == 19:
             assert_exact(store, plan)
     assert_exact(store, plan)
+    # the roll-ups were exercised (the comparison above is not of empty tables)
+    assert all(kept_tallies.kept(store)[table] for table in ROLLUPS)
     # and rebuild() gives the very same rows
     before = kept_tallies.kept(store)
     with database.atomic():
@@ -294,3 +310,66 @@ def test_a_v1_store_opens_with_the_same_figures(tmp_path: Path, catalog: PlanCat
         assert_exact(db, plan)
     finally:
         db.close()
+
+
+def test_a_v2_store_migrates_to_the_roll_ups(tmp_path: Path, catalog: PlanCatalog) -> None:
+    """A store of schema version 2 (no roll-ups) gets them filled from its entries, in the
+    same figures, and they keep up with what is written after the upgrade."""
+    path = tmp_path / "v2.db"
+    make_v1_store(path, catalog)
+    plan = catalog.get(catalog.latest()).plan  # type: ignore[arg-type]
+    db = SqliteDatabase(str(path), pragmas={"foreign_keys": 1})
+    database.initialize(db)
+    with db.atomic():
+        MIGRATIONS[1](db)
+        db.execute_sql("PRAGMA user_version = 2")
+    before = {fy: reference_tallies(fy) for fy in (2023, 2024, 2025)}
+    before_months = reference_monthly(plan)
+    db.close()
+    con = sqlite3.connect(path)
+    assert not con.execute("SELECT 1 FROM sqlite_master WHERE name = 'tally_first'").fetchall()
+    con.close()
+
+    db = open_store(path)
+    try:
+        assert db.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert all(kept_tallies.kept(db)[table] for table in ROLLUPS)
+        for fy, want in before.items():
+            got = tallies(fy)
+            assert (dict(got[0]), dict(got[1]), got[2]) == want
+        assert monthly(plan) == before_months
+        assert_exact(db, plan)
+        rng = random.Random(11)
+        loggable = [t.id for t in plan.targets() if t.loggable]
+        sources = {t.source or "" for t in plan.targets() if t.kind is TargetKind.DISTINCT}
+        for _ in range(10):
+            entries.log_entry(catalog, random_draft(rng, loggable, sources))
+        assert_exact(db, plan)
+    finally:
+        db.close()
+
+
+def test_an_organisation_first_reached_later_moves_its_month(store, catalog: PlanCatalog) -> None:
+    """tally_first follows an organisation's first month as entries come and go."""
+    plan = catalog.get(catalog.latest()).plan  # type: ignore[arg-type]
+    source = next(t.source for t in plan.targets() if t.kind is TargetKind.DISTINCT)
+    assert source
+    fy = plan.fy.year
+
+    def draft(day: dt.date, org: str = "自治会A") -> entries.EntryDraft:
+        return entries.EntryDraft(targets=(source,), date=day, area=1, organisation=org)
+
+    def firsts() -> list[tuple]:
+        return [r[1:] for r in kept_tallies.first_months(store, fy, [source])]
+
+    june = entries.log_entry(catalog, draft(dt.date(fy, 6, 10))).entry.uuid
+    assert firsts() == [(2, 1)]  # 6月 is fiscal month 2
+    may = entries.log_entry(catalog, draft(dt.date(fy, 5, 1))).entry.uuid
+    assert firsts() == [(1, 1)]
+    entries.log_entry(catalog, draft(dt.date(fy, 5, 20), "家族会D"))
+    assert firsts() == [(1, 2)]
+    entries.set_deleted(may, True)
+    assert firsts() == [(1, 1), (2, 1)]
+    entries.set_deleted(june, True)
+    assert firsts() == [(1, 1)]
+    assert_exact(store, plan)
