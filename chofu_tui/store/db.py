@@ -40,12 +40,33 @@ def _v2(db: SqliteDatabase) -> None:
     tallies.create(db)
 
 
-MIGRATIONS: list[Migration] = [_v1, _v2]
+def _v_evaluation(db: SqliteDatabase) -> None:
+    # 評価・課題 per year and initiative (issue 11). Written out, not from the model, so that
+    # this step stays what it was when the model changes.
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS evaluation ("
+        " id INTEGER NOT NULL PRIMARY KEY,"
+        " uuid TEXT NOT NULL UNIQUE,"
+        " fiscal_year INTEGER NOT NULL,"
+        " initiative_id TEXT NOT NULL,"
+        " text TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL,"
+        " device_id TEXT NOT NULL)"
+    )
+    db.execute_sql(
+        "CREATE UNIQUE INDEX IF NOT EXISTS evaluation_fiscal_year_initiative_id"
+        " ON evaluation (fiscal_year, initiative_id)"
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v_evaluation]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables each version adds: a file that claims a version but lacks its tables is not ours.
 VERSION_TABLES: dict[int, frozenset[str]] = {
     1: frozenset({"organisation", "entry", "entry_target", "setting"}),
     2: frozenset({"tally", "tally_org"}),
+    3: frozenset({"evaluation"}),  # _v_evaluation: renumber with MIGRATIONS at merge
 }
 
 # How long a write waits for another program's write to finish before giving up.

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
-from chofu_tui.services import progress
+from chofu_tui.services import evaluations, progress
 from chofu_tui.services.clock import check_as_of
 from chofu_tui.services.report import records
 from chofu_tui.services.report.model import (
@@ -93,7 +94,16 @@ def build_report(
         rows=tuple(rows),
         notes=_notes(plan, chosen, records.note_rows(fy.year, until), include_cases),
         entry_count=records.entry_count(fy.year, until, counted),
+        evaluations=_evaluations(fy, chosen),
     )
+
+
+def _evaluations(
+    fy: FiscalYear, chosen: list[tuple[ProgramArea, Initiative, Target]]
+) -> dict[str, str]:
+    """The year's 評価・課題 of the initiatives in the report (written for it: always printed)."""
+    shown = {ini.id for _, ini, _ in chosen}
+    return {k: v for k, v in evaluations.all_for(fy).items() if k in shown}
 
 
 def _notes(

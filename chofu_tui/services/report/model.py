@@ -7,7 +7,7 @@ build.py makes it from the counting engine (services/progress.figures); the writ
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chofu_tui.fiscal import FiscalYear, wareki_date
 from chofu_tui.plan import TargetKind
@@ -85,6 +85,8 @@ class Report:
     rows: tuple[TargetRow, ...]
     notes: tuple[NoteGroup, ...]
     entry_count: int
+    # 評価・課題: initiative id -> the coordinators' text, for the report's initiatives that have one
+    evaluations: dict[str, str] = field(default_factory=dict)
 
     @property
     def title(self) -> str:
