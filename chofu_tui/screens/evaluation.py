@@ -46,7 +46,9 @@ class EvaluationDialog(Seam, ModalScreen[str | None]):
         width: 100%; max-width: 100; height: auto; max-height: 100%;
         border: thick $accent; background: $surface; padding: 0 1;
     }
-    EvaluationDialog #title { text-style: bold; color: $accent; }
+    EvaluationDialog #title {
+        text-style: bold; color: $accent; text-wrap: nowrap; text-overflow: ellipsis;
+    }
     EvaluationDialog #evaluation-text { height: 10; border: none; background: $boost; }
     EvaluationDialog #message { color: $error; height: auto; }
     """

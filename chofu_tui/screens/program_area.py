@@ -229,6 +229,9 @@ class ProgramAreaScreen(YearScreen):
                 return  # closed without saving
             if self.view is not None and self.view.fy.year == fy.year:
                 self._show_evaluation(ini.id, text)
+            # our own write: loaded now (screens then read it again), not taken for another
+            # program's at the next poll of the store
+            self.chofu.reload()
             self.notify(f"{i18n.EVALUATION}を{'保存' if text else '消去'}しました")
 
         # one row read by its unique key: quick enough to do before the dialog opens

@@ -114,3 +114,25 @@ async def test_help_lists_e_for_the_evaluation(ctx) -> None:
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         assert "評価・課題" in text_of(app, "#help-screens")
+
+
+async def test_a_failed_save_is_said_in_the_dialog_which_keeps_the_text(ctx, monkeypatch) -> None:
+    from chofu_tui.errors import StoreError
+
+    def locked(*_args: object) -> str:
+        raise StoreError("別のプログラムがデータベースに書き込み中です", "database is locked")
+
+    monkeypatch.setattr(evaluations, "save", locked)
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press(*"abc", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, EvaluationDialog)
+        assert "書き込み中" in text_of(app, "#message")
+        assert app.screen.query_one(MemoArea).text == "abc"
+        assert not app.screen.saving  # ctrl+s may be pressed again
