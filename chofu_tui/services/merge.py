@@ -445,7 +445,7 @@ def merge_store(
                 updated += 1
             else:
                 unchanged += 1
-        evaluations_added, evaluations_updated = _merge_evaluations(incoming)
+        evaluations_added, evaluations_updated = _merge_evaluations(path, incoming)
     warnings: tuple[str, ...] = ()
     if odd := _uncounted(catalog, rows, targets_of):
         warnings = (
@@ -465,7 +465,7 @@ def merge_store(
     )
 
 
-def _merge_evaluations(incoming: list[dict]) -> tuple[int, int]:
+def _merge_evaluations(path: Path, incoming: list[dict]) -> tuple[int, int]:
     """Bring validated 評価・課題 in (inside the caller's transaction): (added, updated).
 
     Matched by UUID, then by year and initiative (two laptops may each have written one for
@@ -474,6 +474,17 @@ def _merge_evaluations(incoming: list[dict]) -> tuple[int, int]:
     added = updated = 0
     for row in incoming:
         local = Evaluation.get_or_none(Evaluation.uuid == row["uuid"])
+        if local is not None and (local.fiscal_year, local.initiative_id) != (
+            row["fiscal_year"],
+            row["initiative_id"],
+        ):
+            # the year and initiative of a record never change: the source is not as written
+            # (raised inside the merge's transaction: nothing comes in)
+            raise UserError(
+                f"{path} の評価・課題 {_shown(row['uuid'])} の年度・取組がこのデータベースの同じ"
+                "記録と違います (壊れています)。何も取り込んでいません",
+                "evaluation changed its initiative in source",
+            )
         if local is None:
             local = Evaluation.get_or_none(
                 (Evaluation.fiscal_year == row["fiscal_year"])
@@ -492,10 +503,6 @@ def _merge_evaluations(incoming: list[dict]) -> tuple[int, int]:
             Evaluation.insert(**fields).execute()
             added += 1
         elif row["updated_at"] > local.updated_at:
-            # the year and initiative of a row matched by UUID stay this store's (they never
-            # change once written; a source that says otherwise must not collide with another)
-            fields.pop("fiscal_year")
-            fields.pop("initiative_id")
             Evaluation.update(**fields).where(Evaluation.id == local.id).execute()
             updated += 1
     return added, updated

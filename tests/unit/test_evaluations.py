@@ -241,3 +241,20 @@ def test_report_carries_the_years_evaluations(store, catalog: PlanCatalog) -> No
     evaluations.save(2025, OTHER, "翌年度の評価")
     report = build_report(plan, dt.date(2025, 3, 31))
     assert report.evaluations == {INI: "報告に載る評価"}
+
+
+def test_a_source_that_moves_an_evaluation_to_another_initiative_is_refused(
+    cli: CLI, tmp_path: Path
+) -> None:
+    a, src = tmp_path / "a.db", tmp_path / "src.db"
+    _write(cli, src, INI, "--set", "元の取組の評価")
+    cli("merge", str(src), "--db", str(a))
+    _write(cli, src, INI, "--set", "書き直した評価")
+    con = sqlite3.connect(src)
+    con.execute("UPDATE evaluation SET initiative_id = ?", (OTHER,))
+    con.commit()
+    con.close()
+    before = table_dump(a)
+    code, _, err = cli("merge", str(src), "--db", str(a))
+    assert code == 2 and "年度・取組" in err
+    assert table_dump(a) == before
