@@ -1,7 +1,7 @@
 """The command line: parses arguments, opens the store, runs a command or the app.
 
-One module per command group (entries, progress, report, plan, settings, stores), each a
-`Command` (its arguments and what it runs); the parser in Japanese is parser.JaParser.
+One module per command group (entries, progress, report, evaluation, plan, settings, stores),
+each a `Command` (its arguments and what it runs); the parser in Japanese is parser.JaParser.
 Exit codes: 0 success, 2 bad input (a UserError), 1 an unexpected failure.
 """
 
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from chofu_tui import __version__
-from chofu_tui.cli import entries, plan, progress, report, settings, stores
+from chofu_tui.cli import entries, evaluation, plan, progress, report, settings, stores
 from chofu_tui.cli.parser import Command, JaParser, Run, db_parent
 from chofu_tui.errors import WRITE_FAILED_MESSAGE, UserError, storage_error
 
@@ -32,6 +32,7 @@ ALL: tuple[Command, ...] = (
     entries.CHECK,
     stores.BACKUP,
     report.REPORT,
+    evaluation.EVALUATION,
     plan.PLAN,
     settings.SETTINGS,
 )

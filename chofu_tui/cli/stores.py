@@ -54,7 +54,8 @@ def cmd_merge(ctx: Context, args: argparse.Namespace) -> int:
         left_out = f"、取り込まなかった記録 {len(r.skipped)} 件" if r.skipped else ""
         print(
             f"{r.source}: 記録 追加 {r.entries_added} 件、更新 {r.entries_updated} 件、"
-            f"変更なし {r.entries_unchanged} 件、団体 追加 {r.organisations_added} 件{left_out}"
+            f"変更なし {r.entries_unchanged} 件、団体 追加 {r.organisations_added} 件、"
+            f"評価・課題 追加 {r.evaluations_added} 件、更新 {r.evaluations_updated} 件{left_out}"
         )
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -15,6 +16,8 @@ from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea
 from chofu_tui.safetext import one_line
 from chofu_tui.screens.base import YearScreen
+from chofu_tui.screens.evaluation import EvaluationDialog
+from chofu_tui.services import evaluations
 from chofu_tui.services.entries import EntryRecord
 from chofu_tui.services.entry_log import memo_summary
 from chofu_tui.services.progress import approached_monthly
@@ -42,6 +45,14 @@ def months_text(months: list[int]) -> str:
     return " ".join(f"{m}:{n}" for m, n in zip(MONTHS, months, strict=True) if n)
 
 
+def evaluation_text(text: str) -> Text:
+    """An initiative's 評価・課題 as shown: its lines as written (literal), or 「(未記入)」."""
+    label = (f"【{i18n.EVALUATION}】", "bold")
+    if not text:
+        return Text.assemble(label, (i18n.EVALUATION_EMPTY, "dim"))
+    return Text.assemble(label, "\n" if "\n" in text else "", text)
+
+
 def entry_line(rec: EntryRecord, plan: Plan) -> str:
     """One line per entry (shown as plain text): the memo's first line, 「…」 when it has more."""
     labels = "、".join(t.label for tid in rec.targets if (t := plan.target(tid)))
@@ -56,16 +67,24 @@ class RecentLoaded(Message):
     """The recent-entries worker's result: entries per initiative, organisations per month."""
 
     def __init__(
-        self, plan: Plan, found: dict[str, list[EntryRecord]], approached: dict[str, list[int]]
+        self,
+        plan: Plan,
+        found: dict[str, list[EntryRecord]],
+        approached: dict[str, list[int]],
+        evaluations: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.plan = plan
         self.found = found
         self.approached = approached
+        self.evaluations = evaluations or {}
 
 
 class ProgramAreaScreen(YearScreen):
     CSS_PATH = "program_area.tcss"
+    BINDINGS = [  # noqa: RUF012
+        Binding("e", "evaluation", i18n.KEY_EVALUATION, id="evaluation"),
+    ]
 
     def __init__(self, pa_id: str) -> None:
         super().__init__()
@@ -85,6 +104,18 @@ class ProgramAreaScreen(YearScreen):
         """The focused target row: quick entry starts with it ticked."""
         focused = self.focused
         return focused.target.id if isinstance(focused, TargetRow) else None
+
+    @property
+    def focused_initiative(self) -> Initiative | None:
+        """The initiative of the focused target row (the first one when none is focused)."""
+        pa = self.program_area
+        if pa is None or not pa.initiatives:
+            return None
+        tid = self.highlighted_target
+        return (
+            next((i for i in pa.initiatives if any(t.id == tid for t in i.targets)), None)
+            or (pa.initiatives[0])
+        )
 
     def compose(self) -> ComposeResult:
         pa = self.program_area
@@ -123,6 +154,7 @@ class ProgramAreaScreen(YearScreen):
         ):
             body = Text.assemble((f"【{name}】", "bold"), one_line("".join(text.split())))
             parts.append(Static(body, classes="ini-text"))
+        parts.append(Static(evaluation_text(""), id=f"eval-{ini.id}", classes="evaluation"))
         parts.append(Static(i18n.RECENT, classes="recent-title"))
         parts.append(Static(i18n.LOADING, id=f"recent-{ini.id}", classes="recent"))
         return Vertical(*parts, classes="initiative", id=f"ini-{ini.id}")
@@ -172,10 +204,38 @@ class ProgramAreaScreen(YearScreen):
             for ini in pa.initiatives
         }
         approached = approached_monthly(plan)
-        self.post_message(RecentLoaded(plan, found, approached))
+        self.post_message(RecentLoaded(plan, found, approached, evaluations.all_for(fy)))
 
     def on_recent_loaded(self, message: RecentLoaded) -> None:
         self._show_recent(message.plan, message.found, message.approached)
+        pa = self.program_area
+        for ini in pa.initiatives if pa else ():
+            self._show_evaluation(ini.id, message.evaluations.get(ini.id, ""))
+
+    def _show_evaluation(self, initiative_id: str, text: str) -> None:
+        for static in self.query(f"#eval-{initiative_id}").results(Static):
+            static.update(evaluation_text(text))
+
+    def action_evaluation(self) -> None:
+        """e: write the focused initiative's 評価・課題 for the shown year."""
+        view = self.view
+        ini = self.focused_initiative
+        if view is None or view.plan is None or ini is None:
+            return
+        fy = view.fy
+
+        def saved(text: str | None) -> None:
+            if text is None:
+                return  # closed without saving
+            if self.view is not None and self.view.fy.year == fy.year:
+                self._show_evaluation(ini.id, text)
+            # our own write: loaded now (screens then read it again), not taken for another
+            # program's at the next poll of the store
+            self.chofu.reload()
+            self.notify(f"{i18n.EVALUATION}を{'保存' if text else '消去'}しました")
+
+        # one row read by its unique key: quick enough to do before the dialog opens
+        self.app.push_screen(EvaluationDialog(fy, ini, evaluations.get(fy, ini.id)), saved)
 
     def _show_recent(
         self,

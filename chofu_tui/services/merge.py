@@ -25,10 +25,10 @@ from chofu_tui.errors import UserError, cannot_write
 from chofu_tui.files import atomic_write
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
-from chofu_tui.services import entries, organisations
+from chofu_tui.services import entries, evaluations, organisations
 from chofu_tui.services.checks import Problem
 from chofu_tui.store.db import SCHEMA_VERSION, open_file
-from chofu_tui.store.models import Entry, Organisation, database
+from chofu_tui.store.models import Entry, Evaluation, Organisation, database
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,8 @@ class MergeResult:
     organisations_added: int
     warnings: tuple[str, ...] = ()
     skipped: tuple[Problem, ...] = ()  # rows left out by --skip-invalid, with why
+    evaluations_added: int = 0  # 評価・課題
+    evaluations_updated: int = 0
 
 
 @contextlib.contextmanager
@@ -71,8 +73,12 @@ def _open_source(path: Path) -> Iterator[sqlite3.Connection]:
         yield con
 
 
-def _read_source(path: Path) -> tuple[list[dict], list[dict], dict[str, list[str]]]:
-    """Read another store without changing a byte of it."""
+Source = tuple[list[dict], list[dict], dict[str, list[str]], list[dict]]
+
+
+def _read_source(path: Path) -> Source:
+    """Read another store without changing a byte of it: its organisations, entries, each
+    entry's targets (by UUID) and its 評価・課題 (none from a store made before they existed)."""
     if path.is_dir():
         raise UserError(
             f"{path} はフォルダーです。データベースのファイルを指定してください", "is a directory"
@@ -92,12 +98,20 @@ def _read_source(path: Path) -> tuple[list[dict], list[dict], dict[str, list[str
             targets: dict[int, list[str]] = {}
             for entry_id, target_id in con.execute("SELECT entry_id, target_id FROM entry_target"):
                 targets.setdefault(entry_id, []).append(target_id)
+            has_evaluations = con.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'evaluation'"
+            ).fetchone()
+            evaluations = (
+                [dict(r) for r in con.execute("SELECT * FROM evaluation")]
+                if has_evaluations
+                else []
+            )
     except (sqlite3.DatabaseError, OSError) as exc:
         raise UserError(
             f"{path} は chofu-tui のデータベースとして読めません: {exc}", "not a chofu-tui store"
         ) from None
     by_uuid = {r["uuid"]: sorted(targets.get(r["id"], [])) for r in rows}
-    return orgs, rows, by_uuid
+    return orgs, rows, by_uuid, evaluations
 
 
 def _check_entry(path: Path, row: dict, targets: list[str]) -> dt.date:
@@ -146,6 +160,9 @@ _ENTRY_COLUMNS = (
 )  # fmt: skip
 _ORG_COLUMNS = (
     "id", "uuid", "name", "key", "merged_into_id", "created_at", "updated_at", "device_id",
+)  # fmt: skip
+_EVALUATION_COLUMNS = (
+    "uuid", "fiscal_year", "initiative_id", "text", "created_at", "updated_at", "device_id",
 )  # fmt: skip
 _SHOWN = 5  # bad rows named in a refusal
 
@@ -278,18 +295,40 @@ def _check_entry_row(
     return cleaned, None
 
 
+def _check_evaluation(row: dict) -> tuple[dict | None, tuple[str, str] | None]:
+    """An incoming 評価・課題 cleaned as the app cleans one, or the first rule it breaks."""
+    if problem := _stamp_problem(row):
+        return None, problem
+    year = row["fiscal_year"]
+    if not isinstance(year, int) or isinstance(year, bool) or not 2019 <= year <= 2100:
+        return None, ("evaluation.fiscal_year", f"年度 {_shown(year)} が正しくありません")
+    initiative = row["initiative_id"]
+    if not isinstance(initiative, str) or not initiative.strip():
+        return None, ("evaluation.initiative_id", "取組 id が空か文字列ではありません")
+    if not isinstance(row["text"], str):
+        return None, ("evaluation.text", "評価・課題が文字列ではありません")
+    try:
+        text = evaluations.clean(row["text"])
+    except UserError as exc:
+        return None, ("evaluation.text", exc.message)
+    if why := evaluations.problem(text):
+        return None, ("evaluation.text", why[0])
+    return {**row, "initiative_id": initiative.strip(), "text": text}, None
+
+
 def _validated(
     path: Path,
-    orgs: list[dict],
-    rows: list[dict],
-    targets_of: dict[str, list[str]],
+    source: Source,
     catalog: PlanCatalog | None,
     skip_invalid: bool,
-) -> tuple[list[dict], list[dict], tuple[Problem, ...]]:
-    """The source's rows that pass the rules of `add`; any other refuses the whole merge
-    (a UserError naming the first bad rows) unless `skip_invalid`, which lists them instead."""
+) -> tuple[list[dict], list[dict], list[dict], tuple[Problem, ...]]:
+    """The source's rows that pass the rules of `add` (評価・課題: those of the app); any other
+    refuses the whole merge (a UserError naming the first bad rows) unless `skip_invalid`, which
+    lists them instead."""
+    orgs, rows, targets_of, incoming = source
     _missing_columns(path, "entry", rows, _ENTRY_COLUMNS)
     _missing_columns(path, "organisation", orgs, _ORG_COLUMNS)
+    _missing_columns(path, "evaluation", incoming, _EVALUATION_COLUMNS)
     good_orgs, bad_orgs = _check_organisations(orgs)
     by_id = {o["id"]: o for o in good_orgs}
     problems = list(bad_orgs.values())
@@ -302,6 +341,13 @@ def _validated(
             problems.append(Problem(_shown(row["uuid"]), *problem))
         elif cleaned is not None:  # a row without a problem always comes back cleaned
             good_rows.append(cleaned)
+    good_evaluations: list[dict] = []
+    for row in incoming:
+        cleaned, problem = _check_evaluation(row)
+        if problem is not None:
+            problems.append(Problem(_shown(row["uuid"]), *problem))
+        elif cleaned is not None:
+            good_evaluations.append(cleaned)
     if problems and not skip_invalid:
         lines = "\n".join(f"  {p.uuid}  {p.field}: {p.reason}" for p in problems[:_SHOWN])
         more = f"\n  ほか {len(problems) - _SHOWN} 件" if len(problems) > _SHOWN else ""
@@ -311,7 +357,7 @@ def _validated(
             "規則に合う記録だけを取り込むには「chofu-tui merge --skip-invalid」を使ってください",
             "invalid rows in source; nothing merged",
         )
-    return good_orgs, good_rows, tuple(problems)
+    return good_orgs, good_rows, good_evaluations, tuple(problems)
 
 
 def merge_store(
@@ -319,8 +365,9 @@ def merge_store(
 ) -> MergeResult:
     """Bring every entry and organisation of the store at `path` into the open store."""
     path = Path(path).expanduser()
-    orgs, rows, targets_of = _read_source(path)
-    orgs, rows, skipped = _validated(path, orgs, rows, targets_of, catalog, skip_invalid)
+    source = _read_source(path)
+    targets_of = source[2]
+    orgs, rows, incoming, skipped = _validated(path, source, catalog, skip_invalid)
     added = updated = unchanged = orgs_added = 0
     with database.atomic():
         # organisations: source id -> local Organisation (survivors first, then merged ones)
@@ -398,13 +445,67 @@ def merge_store(
                 updated += 1
             else:
                 unchanged += 1
+        evaluations_added, evaluations_updated = _merge_evaluations(path, incoming)
     warnings: tuple[str, ...] = ()
     if odd := _uncounted(catalog, rows, targets_of):
         warnings = (
             f"{path}: {len(odd)} 件の記録は、この計画にない目標か圏域を含むため一部が集計されません"
             f" (例: {odd[0]})",
         )
-    return MergeResult(path, added, updated, unchanged, orgs_added, warnings, skipped)
+    return MergeResult(
+        path,
+        added,
+        updated,
+        unchanged,
+        orgs_added,
+        warnings,
+        skipped,
+        evaluations_added,
+        evaluations_updated,
+    )
+
+
+def _merge_evaluations(path: Path, incoming: list[dict]) -> tuple[int, int]:
+    """Bring validated 評価・課題 in (inside the caller's transaction): (added, updated).
+
+    Matched by UUID, then by year and initiative (two laptops may each have written one for
+    the same initiative); as for entries, the later `updated_at` wins, and the winner's row
+    (its UUID too) is what both stores keep, so merging either way round ends the same."""
+    added = updated = 0
+    for row in incoming:
+        local = Evaluation.get_or_none(Evaluation.uuid == row["uuid"])
+        if local is not None and (local.fiscal_year, local.initiative_id) != (
+            row["fiscal_year"],
+            row["initiative_id"],
+        ):
+            # the year and initiative of a record never change: the source is not as written
+            # (raised inside the merge's transaction: nothing comes in)
+            raise UserError(
+                f"{path} の評価・課題 {_shown(row['uuid'])} の年度・取組がこのデータベースの同じ"
+                "記録と違います (壊れています)。何も取り込んでいません",
+                "evaluation changed its initiative in source",
+            )
+        if local is None:
+            local = Evaluation.get_or_none(
+                (Evaluation.fiscal_year == row["fiscal_year"])
+                & (Evaluation.initiative_id == row["initiative_id"])
+            )
+        fields = {
+            "uuid": row["uuid"],
+            "fiscal_year": row["fiscal_year"],
+            "initiative_id": row["initiative_id"],
+            "text": row["text"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "device_id": row["device_id"],
+        }
+        if local is None:
+            Evaluation.insert(**fields).execute()
+            added += 1
+        elif row["updated_at"] > local.updated_at:
+            Evaluation.update(**fields).where(Evaluation.id == local.id).execute()
+            updated += 1
+    return added, updated
 
 
 def _live(org: Organisation) -> Organisation:

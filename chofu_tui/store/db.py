@@ -47,7 +47,27 @@ def _v3(db: SqliteDatabase) -> None:
     tallies.create_rollups(db)
 
 
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3]
+def _v4(db: SqliteDatabase) -> None:
+    # 評価・課題 per year and initiative (issue 11). Written out, not from the model, so that
+    # this step stays what it was when the model changes.
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS evaluation ("
+        " id INTEGER NOT NULL PRIMARY KEY,"
+        " uuid TEXT NOT NULL UNIQUE,"
+        " fiscal_year INTEGER NOT NULL,"
+        " initiative_id TEXT NOT NULL,"
+        " text TEXT NOT NULL DEFAULT '',"
+        " created_at TEXT NOT NULL,"
+        " updated_at TEXT NOT NULL,"
+        " device_id TEXT NOT NULL)"
+    )
+    db.execute_sql(
+        "CREATE UNIQUE INDEX IF NOT EXISTS evaluation_fiscal_year_initiative_id"
+        " ON evaluation (fiscal_year, initiative_id)"
+    )
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables each version adds: a file that claims a version but lacks its tables is not ours.
 VERSION_TABLES: dict[int, frozenset[str]] = {
@@ -57,6 +77,7 @@ VERSION_TABLES: dict[int, frozenset[str]] = {
         {"tally_area", "tally_month", "tally_area_month", "tally_org_area", "tally_org_month"}
         | {"tally_orgs", "tally_first"}
     ),
+    4: frozenset({"evaluation"}),
 }
 
 # How long a write waits for another program's write to finish before giving up.

@@ -112,3 +112,22 @@ class TallyOrg(BaseModel):
         primary_key = CompositeKey(
             "fiscal_year", "target_id", "organisation_id", "area", "coordinator", "month"
         )
+
+
+class Evaluation(BaseModel):
+    """評価・課題: the coordinators' narrative on one initiative for one fiscal year.
+
+    A record like an entry (UUID, times, device); a cleared text is kept as "" so that the
+    clearing travels to the other laptops by the same merge rule (the later updated_at wins)."""
+
+    id = AutoField()
+    uuid = TextField(unique=True)
+    fiscal_year = IntegerField()
+    initiative_id = TextField()
+    text = TextField(default="")
+    created_at = TextField()
+    updated_at = TextField()
+    device_id = TextField()
+
+    class Meta:
+        indexes = ((("fiscal_year", "initiative_id"), True),)

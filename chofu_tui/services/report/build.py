@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Initiative, Plan, ProgramArea, Target, TargetKind
 from chofu_tui.services import clock, progress
+from chofu_tui.services import evaluations as evaluation_texts
 from chofu_tui.services.clock import check_as_of
 from chofu_tui.services.report import records
 from chofu_tui.services.report.model import (
@@ -132,8 +134,17 @@ def build_report(
         made=made or clock.today(),  # CHOFU_TUI_TODAY pins it too
         include_notes=include_notes,
         initiatives=tuple(texts.values()),
-        evaluations=dict(evaluations or {}),
+        # given (tests, another store's texts) or the year's own, as written in the app
+        evaluations=dict(evaluations) if evaluations is not None else _evaluations(fy, chosen),
     )
+
+
+def _evaluations(
+    fy: FiscalYear, chosen: list[tuple[ProgramArea, Initiative, Target]]
+) -> dict[str, str]:
+    """The year's 評価・課題 of the initiatives in the report (written for it: always printed)."""
+    shown = {ini.id for _, ini, _ in chosen}
+    return {k: v for k, v in evaluation_texts.all_for(fy).items() if k in shown}
 
 
 def _notes(
