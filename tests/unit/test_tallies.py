@@ -332,7 +332,7 @@ def test_a_v2_store_migrates_to_the_roll_ups(tmp_path: Path, catalog: PlanCatalo
 
     db = open_store(path)
     try:
-        assert db.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert db.execute_sql("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 3
         assert all(kept_tallies.kept(db)[table] for table in ROLLUPS)
         for fy, want in before.items():
             got = tallies(fy)
