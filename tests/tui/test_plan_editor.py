@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+from textual.pilot import Pilot
 from textual.widgets import Input
 
-from chofu_tui.app import ChofuApp
+from chofu_tui.app import ChofuApp, make_app
 from chofu_tui.screens.dashboard import DashboardScreen
 from chofu_tui.screens.plan_editor import PlanEditorScreen
 from tests.tui.conftest import make_ctx, notifications, row, settle, text_of
@@ -98,3 +100,21 @@ async def test_p_edits_the_users_own_plan_only(tmp_path) -> None:
         assert isinstance(app.screen, DashboardScreen)
         assert app.view is not None and app.view.plan is not None
         assert app.view.plan.target("awareness").label == "啓発の回数"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_plan_editor_layout(snap_compare, monkeypatch, size) -> None:
+    """The editor `c` opens on a year without a plan (demo data; the toast, which names a
+    temporary folder, cleared)."""
+    monkeypatch.setenv("CHOFU_TUI_TODAY", "2024-12-13")
+
+    async def open_editor(pilot: Pilot) -> None:
+        await settle(pilot)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(make_app(demo=True), terminal_size=size, run_before=open_editor)
