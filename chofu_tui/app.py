@@ -76,7 +76,9 @@ class OldRowsFound(Message):
 
 
 # Keys that change what is on screen; a dialog in front keeps them for itself.
-NAVIGATION = {"mode", "help", "new_entry", "report", "year", "create_plan", "view_latest"}
+NAVIGATION = {
+    *("mode", "help", "new_entry", "report", "year", "create_plan", "view_latest", "edit_plan")
+}
 
 
 OLD_ROWS_DELAY = 1.5  # seconds after start: the check reads every entry
@@ -109,6 +111,7 @@ class ChofuApp(YearApp):
         Binding("left_square_bracket", "year(-1)", i18n.KEY_PREV_YEAR, id="prev-year"),
         Binding("right_square_bracket", "year(1)", i18n.KEY_NEXT_YEAR, id="next-year"),
         Binding("c", "create_plan", i18n.KEY_CREATE_PLAN, id="create-plan"),
+        Binding("p", "edit_plan", "計画の編集", id="edit-plan"),  # the user's own plan only
         Binding("v", "view_latest", i18n.KEY_VIEW_LATEST, id="view-latest"),
         Binding("q", "quit", i18n.KEY_QUIT, id="quit"),
     ]
@@ -297,6 +300,9 @@ class ChofuApp(YearApp):
             return False
         if action in ("create_plan", "view_latest"):
             return self.view is not None and self.view.plan is None
+        if action == "edit_plan":  # the bundled plan is the city's document: not edited here
+            view = self.view
+            return view is not None and view.loaded is not None and not view.loaded.bundled
         if action == "program":  # only the keys of the plan's program areas
             n = parameters[0]
             return isinstance(n, int) and n <= len(self.program_areas)
@@ -349,6 +355,17 @@ class ChofuApp(YearApp):
             return
         self.notify(i18n.PLAN_CREATED.format(fy=self.fy.label, path=path))
         self.reload()
+        self.action_edit_plan()  # a new year's targets are set next, without a text editor
+
+    def action_edit_plan(self) -> None:
+        from chofu_tui.screens.plan_editor import PlanEditorScreen
+
+        try:
+            editor = PlanEditorScreen(self.ctx.catalog, self.fy)
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.push_screen(editor, lambda saved: self.reload() if saved else None)
 
     def action_view_latest(self) -> None:
         latest = self.ctx.catalog.latest()

@@ -128,6 +128,7 @@ def _problem(error: Any) -> str:
         "int_type": "整数にしてください",
         "string_type": "文字列にしてください",
         "string_too_short": "空にできません",
+        "string_too_long": f"{ctx.get('max_length')} 文字以内にしてください",
         "too_short": "少なくとも1つ必要です",
         "enum": f"次のどれかにしてください: {ctx.get('expected')}",
         "date_from_datetime_parsing": "日付 (例: 2024-04-01) にしてください",
@@ -186,6 +187,35 @@ class PlanCatalog:
         return latest, (
             f"{current.label}の計画がまだありません。{latest.label}の計画を表示しています"
         )
+
+    def user_path(self, fy: FiscalYear) -> Path:
+        """Where the user's own plan for `fy` is (or would be) written."""
+        return self.user_dir / plan_file_name(fy)
+
+    def editable_text(self, fy: FiscalYear) -> str:
+        """The text of the user's plan for `fy`, to be edited: the user's file, or the
+        bundled plan as `plan new` would copy it (nothing is written here)."""
+        loaded = self.get(fy)
+        text = loaded.path.read_text(encoding="utf-8")
+        return retarget_plan_text(text, fy, fy) if loaded.bundled else text
+
+    def write_user_text(self, fy: FiscalYear, text: str) -> Path:
+        """Validate `text` as the plan file for `fy` and write it, atomically, as the user's
+        plan; a text that would not load, or names another year, is refused unwritten."""
+        from chofu_tui.errors import cannot_write
+        from chofu_tui.files import write_text
+
+        dest = self.user_path(fy)
+        plan = load_plan_text(text, dest)
+        _check_name(dest, plan, fy.year)
+        try:
+            make_private_dir(self.user_dir)
+            write_text(dest, text)
+        except OSError as exc:
+            raise cannot_write(f"計画ファイル {dest}", exc, "cannot write plan") from None
+        self._paths[fy.year] = (dest, False)
+        self._cache.pop(fy.year, None)  # read again: the next `get` sees the change
+        return dest
 
     def write_next(self, fy: FiscalYear, source: FiscalYear | None = None) -> Path:
         """Copy a plan to a new year (dates and 令和 label updated) into the user's plan dir."""

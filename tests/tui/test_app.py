@@ -134,6 +134,8 @@ async def test_no_plan_banner_offers_to_create_the_plan(tmp_path, monkeypatch) -
         await pilot.press("c")
         await settle(pilot)
         assert (tmp_path / "plans" / "plan-2025.toml").exists()
+        await pilot.press("escape")  # the plan editor opened over it: closed unchanged
+        await settle(pilot)
         assert not app.screen.query_one("#banner").display
         assert "plan-2025.toml" in text_of(app, "AppHeader")
         assert "0 / 800 回" in row(app, "awareness")

@@ -225,6 +225,8 @@ async def test_create_plan_keys_leave_the_key_bar(ctx) -> None:
         assert "計画を作成" in shown(app)
         await pilot.press("c")
         await settle(pilot)
+        await pilot.press("escape")  # the plan editor opened over the dashboard
+        await settle(pilot)
         assert app.view is not None and app.view.plan is not None
         assert "c" not in keys() and "v" not in keys()
         bar = shown(app).splitlines()[-3:]  # what the terminal shows, not just the bindings
