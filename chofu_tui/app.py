@@ -108,6 +108,8 @@ class ChofuApp(YearApp):
         Binding("o", "mode('orgs')", i18n.KEY_ORGS, id="orgs"),
         Binding("s", "mode('settings')", i18n.KEY_SETTINGS, id="settings"),
         Binding("r", "report", i18n.KEY_REPORT, id="report"),
+        Binding("t", "scope", i18n.KEY_SCOPE, id="scope"),
+        Binding("w", "summary", i18n.KEY_SUMMARY, id="summary"),
         Binding("left_square_bracket", "year(-1)", i18n.KEY_PREV_YEAR, id="prev-year"),
         Binding("right_square_bracket", "year(1)", i18n.KEY_NEXT_YEAR, id="next-year"),
         Binding("c", "create_plan", i18n.KEY_CREATE_PLAN, id="create-plan"),
@@ -128,6 +130,10 @@ class ChofuApp(YearApp):
         self.program_areas = ()
         self._demo_filled = not demo
         self._seen_version: int | None = None  # the store's data_version the figures reflect
+        # 全体 / 担当圏域 / 記録者: what the dashboard and program screens count (the settings
+        # remember it; read by the first load)
+        self.scope: str | None = None
+        self._scope_said: set[str] = set()  # why a scope cannot apply: said once a run
 
     def on_mount(self) -> None:
         self.switch_mode("dashboard")
@@ -190,7 +196,14 @@ class ChofuApp(YearApp):
             self._demo_filled = True
             # Our own writes, loaded just below: not "another writer" for the poll.
             self.call_from_thread(self._mark_seen)
-        view = load_year(self.ctx.catalog, self.fy, self.ctx.today())
+        from chofu_tui.services import settings
+
+        if self.scope is None:
+            self.scope = settings.load_scope()
+        area, coordinator, _ = settings.scope_filter(self.scope, settings.load())
+        view = load_year(
+            self.ctx.catalog, self.fy, self.ctx.today(), area=area, coordinator=coordinator
+        )
         self.post_message(FiguresLoaded(view, saved))
 
     # Rows stored before today's input rules keep counting; say once how many there are.
@@ -388,6 +401,41 @@ class ChofuApp(YearApp):
     def _after_entry(self, saved: Saved | None) -> None:
         if saved is not None:
             self.reload(saved)
+
+    def action_scope(self) -> None:
+        """全体 → 担当圏域 → 記録者 → 全体, skipping a scope the settings cannot give (said once)."""
+        from chofu_tui.services import settings
+
+        user = settings.load()
+        current = self.scope or "all"
+        order = settings.SCOPES
+        chosen = "all"
+        for step in range(1, len(order)):
+            candidate = order[(order.index(current) + step) % len(order)]
+            why = settings.scope_filter(candidate, user)[2]
+            if why is None:
+                chosen = candidate
+                break
+            if candidate not in self._scope_said:
+                self._scope_said.add(candidate)
+                self.notify(why, severity="warning")
+        self.scope = chosen
+        try:
+            settings.save_scope(chosen)
+        except Exception as exc:  # a read-only store still shows the scope
+            self.report_error(exc)
+        self.notify(i18n.SCOPE_SHOWN.format(scope=settings.SCOPE_LABELS[chosen]))
+        self.reload()
+
+    def action_summary(self) -> None:
+        view = self.view
+        if view is None or view.plan is None:
+            self.notify(i18n.NO_PLAN_FOR_ENTRY.format(fy=self.fy.label), severity="warning")
+            return
+        from chofu_tui.screens.summary import SummaryScreen
+
+        if not isinstance(self.screen, SummaryScreen):
+            self.push_screen(SummaryScreen(self.ctx, view.plan, view.as_of))
 
     def action_report(self) -> None:
         view = self.view

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from chofu_tui import __version__
-from chofu_tui.cli import entries, evaluation, plan, progress, report, settings, stores
+from chofu_tui.cli import entries, evaluation, plan, progress, report, settings, stores, summary
 from chofu_tui.cli.parser import Command, JaParser, Run, db_parent
 from chofu_tui.errors import WRITE_FAILED_MESSAGE, UserError, storage_error
 
@@ -24,6 +24,7 @@ ALL: tuple[Command, ...] = (
     progress.TARGETS,
     entries.ADD,
     progress.PROGRESS,
+    summary.SUMMARY,
     entries.LOG,
     entries.EDIT,
     entries.DELETE,

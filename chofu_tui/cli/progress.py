@@ -88,6 +88,7 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
     if args.by:
         return _print_breakdown(args, plan, as_of, area)
     prog = progress_for(plan, as_of, area=area, coordinator=args.coordinator)
+    scoped = area is not None or bool(args.coordinator)
     rows = [
         {
             "id": tp.target.id,
@@ -95,7 +96,9 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
             "program_area": tp.program_area.title,
             "unit": tp.target.unit,
             "kind": tp.target.kind.value,
-            "target": tp.goal,
+            # the city's figure; `share` (scoped only) is this area's / coordinator's part
+            "target": tp.target.target if scoped else tp.goal,
+            **({"share": tp.goal} if scoped else {}),
             "actual": tp.actual,
             "expected_by_as_of": tp.expected_by_as_of,
             "projected": tp.projected,
@@ -127,7 +130,8 @@ def cmd_progress(ctx: Context, args: argparse.Namespace) -> int:
         ]
         for tp in prog.targets
     ]
-    print(table(["id", "実績 / 目標", "達成率", "目安", "見込み", "状況"], body, align="lrrrrl"))
+    goal_head = "実績 / 担当分" if scoped else "実績 / 目標"
+    print(table(["id", goal_head, "達成率", "目安", "見込み", "状況"], body, align="lrrrrl"))
     return 0
 
 

@@ -74,6 +74,11 @@ def _tuple(convert: Convert) -> Convert:
     return lambda value: tuple(convert(v) for v in _exact(list)(value))
 
 
+def _dict(key: Convert, value: Convert) -> Convert:
+    # JSON keys are strings, as TOML's are: a plan's dicts are keyed by str
+    return lambda data: {key(k): value(v) for k, v in _exact(dict)(data).items()}
+
+
 def _date(value: Any) -> dt.date:
     try:
         return dt.date.fromisoformat(_str(value))
@@ -106,6 +111,9 @@ def _converter(hint: Any) -> Convert:
         return _optional(_converter(inner[0]))
     if origin is tuple:
         return _tuple(_converter(typing.get_args(hint)[0]))
+    if origin is dict:
+        key, value = typing.get_args(hint)
+        return _dict(_converter(key), _converter(value))
     if hint is dt.date:
         return _date
     if isinstance(hint, type) and issubclass(hint, Enum):
@@ -163,6 +171,8 @@ def _plain(value: Any) -> Any:
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, tuple | list):
         return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, dt.date):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -201,6 +201,9 @@ class Plan:
     case_code_pattern: Annotated[str, Len(1, 200)] | None = None
     """ケースコードの形 (Python の正規表現、全体に一致)。省略時は英字1〜3文字・ハイフン (省略可)・
     数字1〜5桁 (C1024、C-0012、AB-123)。照合の前に全角は半角に、英字は大文字にそろえます。"""
+    allocation: dict[str, dict[str, Annotated[int, Ge(0)]]] = field(default_factory=dict)
+    """圏域ごとの割り当て: 目標 id ごとに 圏域番号 = 値 ([allocation.awareness] "1" = 100)。
+    書かれていない目標・圏域は 目標値 ÷ 圏域の数 (切り上げ) が担当分になります."""
 
     def __post_init__(self) -> None:
         if self.case_code_pattern is not None:
@@ -242,6 +245,12 @@ class Plan:
         if len(set(nos)) != len(nos):
             raise ValueError("圏域の番号が重複しています")
         known = set(nos)
+        for tid, by_area in self.allocation.items():
+            if tid not in by_id:
+                raise ValueError(f"allocation の目標 {tid!r} がありません")
+            for no in by_area:
+                if not no.isdigit() or int(no) not in known:
+                    raise ValueError(f"allocation.{tid} の圏域 {no!r} がありません")
         for c in self.coordinators:
             if c.area is not None and c.area not in known:
                 raise ValueError(f"コーディネーター {c.name} の圏域 {c.area} がありません")

@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from chofu_tui import i18n
 from chofu_tui.plan import Plan
+from chofu_tui.safetext import one_line
 from chofu_tui.screens.base import YearScreen, YearShown
 from chofu_tui.services.progress import Status
 from chofu_tui.services.year_view import YearView
@@ -17,11 +18,25 @@ from chofu_tui.widgets.keybar import KeyBar
 from chofu_tui.widgets.target_row import STATUS_STYLE, TargetRow
 
 
+def scope_label(view: YearView) -> str:
+    """Which scope the figures are in: 全体, 担当圏域 N 名前 or 記録者 名前 (t changes it)."""
+    prog = view.progress
+    if prog is None or (prog.area is None and not prog.coordinator):
+        return "全体"
+    if prog.area is not None:
+        area = prog.plan.area(prog.area)
+        return f"担当圏域 {prog.area} {area.name if area else ''}".rstrip()
+    return f"記録者 {prog.coordinator}"
+
+
 def summary(view: YearView) -> Text:
-    """How many targets are ahead, on pace and behind: the month-end question at a glance."""
+    """How many targets are ahead, on pace and behind: the month-end question at a glance,
+    after the scope they are judged in."""
     text = Text()
     if view.progress is None:
         return text
+    text.append(one_line(i18n.SCOPE_LINE.format(scope=scope_label(view))), style="bold")
+    text.append("  ")
     for status in Status:
         n = sum(1 for p in view.progress.targets if p.status is status)
         text.append(f"{status.label} {n}", style=STATUS_STYLE[status])

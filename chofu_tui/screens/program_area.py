@@ -195,15 +195,23 @@ class ProgramAreaScreen(YearScreen):
                     static.update(shown)
         pa = self.program_area
         if pa is not None:
-            self._load_recent(view.fy, view.plan, pa)
+            # the organisations approached follow the app's scope, as the figures do
+            scope = (view.progress.area, view.progress.coordinator)
+            self._load_recent(view.fy, view.plan, pa, scope)
 
     @work(thread=True, exclusive=True, group="recent", exit_on_error=False)
-    def _load_recent(self, fy: FiscalYear, plan: Plan, pa: ProgramArea) -> None:
+    def _load_recent(
+        self,
+        fy: FiscalYear,
+        plan: Plan,
+        pa: ProgramArea,
+        scope: tuple[int | None, str | None] = (None, None),
+    ) -> None:
         found = {
             ini.id: recent_entries(fy, [t.id for t in ini.targets if t.loggable])
             for ini in pa.initiatives
         }
-        approached = approached_monthly(plan)
+        approached = approached_monthly(plan, area=scope[0], coordinator=scope[1])
         self.post_message(RecentLoaded(plan, found, approached, evaluations.all_for(fy)))
 
     def on_recent_loaded(self, message: RecentLoaded) -> None:

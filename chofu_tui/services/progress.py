@@ -306,6 +306,27 @@ def year_coordinators(plan: Plan, until: dt.date | None = None) -> list[str]:
     return ordered + sorted(others, key=lambda n: (n == "", -main_area.get(n, (0, -(10**6)))[1], n))
 
 
+def share_of(
+    plan: Plan, target: Target, area: int | None = None, coordinator: str | None = None
+) -> int:
+    """A scope's share of a target: the whole target for the city (no area, no coordinator);
+    for an area (or a coordinator, whose area is the roster's): the plan's allocation for that
+    area where it gives one, else the target divided by the number of areas, rounded up.
+    A per-area target becomes "is my area covered?": 1. A coordinator with no area on the
+    roster gets the even share."""
+    if area is None and coordinator is None:
+        return target.target
+    if target.kind is TargetKind.PER_AREA:
+        return 1
+    if area is None and coordinator is not None:
+        name = clean_name(coordinator)
+        area = next((c.area for c in plan.coordinators if c.name == name), None)
+    given = plan.allocation.get(target.id, {})
+    if area is not None and str(area) in given:
+        return given[str(area)]
+    return -(-target.target // max(len(plan.areas), 1))
+
+
 def progress_for(
     plan: Plan,
     as_of: dt.date | None = None,
@@ -325,9 +346,9 @@ def progress_for(
         for ini in pa.initiatives:
             for t in ini.targets:
                 fig = counted[t.id]
-                goal = t.target
-                if t.kind is TargetKind.PER_AREA and area is not None:
-                    goal = 1  # one area asked for: has it been covered?
+                # the scope's share (the city's target when neither is given); per-area in
+                # one area: has it been covered?
+                goal = share_of(plan, t, area, coordinator)
                 expected = goal * fraction
                 projected = fig.actual / fraction if fraction > 0 else 0.0
                 if t.kind is TargetKind.PER_AREA:

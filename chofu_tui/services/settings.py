@@ -58,3 +58,33 @@ def default_coordinator() -> str:
     )
     # cleaned: a row stored before today's rules may carry control characters
     return entries.clean_name(latest.coordinator) if latest else ""
+
+
+SCOPES = ("all", "area", "coordinator")  # 全体, 担当圏域, 記録者: what the dashboard counts
+SCOPE_LABELS = {"all": "全体", "area": "担当圏域", "coordinator": "記録者"}
+
+
+def load_scope() -> str:
+    """The scope last shown on the dashboard (全体 the first time)."""
+    row = Setting.get_or_none(Setting.key == "scope")
+    return row.value if row is not None and row.value in SCOPES else "all"
+
+
+def save_scope(scope: str) -> None:
+    if scope not in SCOPES:
+        raise ValueError(scope)
+    Setting.replace(key="scope", value=scope).execute()
+
+
+def scope_filter(scope: str, settings: UserSettings) -> tuple[int | None, str | None, str | None]:
+    """(area, coordinator, why not) for a scope: 担当圏域 needs the settings' area, 記録者 the
+    settings' name; a scope that cannot apply gives (None, None, the reason)."""
+    if scope == "area":
+        if settings.area is None:
+            return None, None, "担当圏域を表示するには、設定 (s) で圏域を選んでください"
+        return settings.area, None, None
+    if scope == "coordinator":
+        if not settings.coordinator:
+            return None, None, "記録者ごとに表示するには、設定 (s) で名前を入れてください"
+        return None, settings.coordinator, None
+    return None, None, None

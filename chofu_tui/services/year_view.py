@@ -36,7 +36,15 @@ class YearView:
         return self.loaded.plan if self.loaded else None
 
 
-def load_year(catalog: PlanCatalog, fy: FiscalYear, today: dt.date) -> YearView:
+def load_year(
+    catalog: PlanCatalog,
+    fy: FiscalYear,
+    today: dt.date,
+    *,
+    area: int | None = None,
+    coordinator: str | None = None,
+) -> YearView:
+    """The year's figures; in one area or by one coordinator when given (the app's scope)."""
     as_of = as_of_for(fy, today)
     if not catalog.has(fy):
         return YearView(fy, as_of, None, why="no-plan")
@@ -45,8 +53,8 @@ def load_year(catalog: PlanCatalog, fy: FiscalYear, today: dt.date) -> YearView:
         fy,
         as_of,
         loaded,
-        progress.progress_for(loaded.plan, as_of),
-        progress.monthly(loaded.plan),
+        progress.progress_for(loaded.plan, as_of, area=area, coordinator=coordinator),
+        progress.monthly(loaded.plan, area=area, coordinator=coordinator),
     )
 
 

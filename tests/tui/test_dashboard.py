@@ -27,7 +27,16 @@ async def test_opens_on_the_dashboard_with_every_target(ctx) -> None:
         assert "1済" in meeting and "2未" in meeting and "8未" in meeting
         assert len(app.screen.query(".target-row")) == 18
         assert not app.screen.query_one("#banner").display
-        assert text_of(app, "#summary").split() == ["先行", "0", "順調", "0", "遅れ", "18"]
+        assert text_of(app, "#summary").split() == [
+            "範囲:",
+            "全体",
+            "先行",
+            "0",
+            "順調",
+            "0",
+            "遅れ",
+            "18",
+        ]
 
 
 async def test_year_switch_with_brackets(ctx) -> None:
