@@ -225,8 +225,12 @@ class EntryLogScreen(YearScreen):
         plan = view.plan or self._fallback_plan()
         if plan is not self._options_for and plan is not None:
             self._options_for = plan
+            shorts = short_labels(plan)
             self.query_one("#filter-target", Select).set_options(
-                (one_line(f"{t.label} ({t.id})"), t.id) for t in plan.targets() if t.loggable
+                # short labels: distinct, and never the English id
+                (one_line(shorts[t.id]), t.id)
+                for t in plan.targets()
+                if t.loggable
             )
             self.query_one("#filter-area", Select).set_options(
                 (one_line(f"{a.no} {a.name}"), a.no) for a in plan.areas

@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 from rich.cells import cell_len
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Select
 from textual.widgets._toast import Toast
 
 from chofu_tui.app import ChofuApp
@@ -167,3 +167,15 @@ async def test_a_toast_never_covers_the_key_bar(ctx: Context) -> None:
         assert toasts
         for toast in toasts:
             assert toast.region.bottom <= bar.region.y, (toast.region, bar.region)
+
+
+async def test_the_log_target_filter_lists_labels_not_ids(ctx: Context) -> None:
+    app = ChofuApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        select = app.screen.query_one("#filter-target", Select)
+        prompts = [str(prompt) for prompt, _ in select._options]
+        assert "啓発件数" in prompts and "本人・家族への継続支援" in prompts
+        assert not any(ENGLISH_ID.search(p) for p in prompts), prompts
