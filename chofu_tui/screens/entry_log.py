@@ -22,7 +22,7 @@ from chofu_tui.safetext import one_line, strip_controls
 from chofu_tui.screens.base import Seam, YearScreen
 from chofu_tui.services import entries, entry_log
 from chofu_tui.services.entry_log import LogQuery
-from chofu_tui.services.year_view import YearView
+from chofu_tui.services.year_view import YearView, short_labels
 from chofu_tui.textfmt import clip
 from chofu_tui.widgets.header import AppHeader
 from chofu_tui.widgets.keybar import KeyBar
@@ -36,6 +36,9 @@ COUNT = "{scope} {n}件"
 COUNT_MORE = "{scope} {n}件まで表示 (↓・PageDown・End で続きを表示)"
 # The log opens on its first page at once; more come as the cursor nears the end.
 PAGE = 200
+NARROW = 100  # below this many columns: short labels and the narrow columns
+MEMO_MIN = 20  # cells of memo at 80 columns
+NARROW_COLUMNS = ("日付", "目標", "圏", "回", "団体・ケース", "記録者", "メモ")
 NEAR_END = 20  # rows before the last one shown at which the next page is asked for
 UNDONE = "元に戻しました: {entry} ({what}を取り消し)"
 WHAT_DELETE = "削除"
@@ -193,6 +196,7 @@ class EntryLogScreen(YearScreen):
         self._more = False  # entries after the last row shown
         self._loading_more = False
         self._query: LogQuery | None = None  # the query of the rows shown
+        self._narrow_columns = False  # the columns are the narrow ones (圏/回)
 
     def compose(self) -> ComposeResult:
         yield AppHeader(i18n.KEY_LOG)
@@ -221,8 +225,12 @@ class EntryLogScreen(YearScreen):
         plan = view.plan or self._fallback_plan()
         if plan is not self._options_for and plan is not None:
             self._options_for = plan
+            shorts = short_labels(plan)
             self.query_one("#filter-target", Select).set_options(
-                (one_line(f"{t.label} ({t.id})"), t.id) for t in plan.targets() if t.loggable
+                # short labels: distinct, and never the English id
+                (one_line(shorts[t.id]), t.id)
+                for t in plan.targets()
+                if t.loggable
             )
             self.query_one("#filter-area", Select).set_options(
                 (one_line(f"{a.no} {a.name}"), a.no) for a in plan.areas
@@ -292,19 +300,45 @@ class EntryLogScreen(YearScreen):
         else:
             self._fill(message.recs, message.labels, message.query, message.more)
 
+    def _narrow(self) -> bool:
+        return (self.size.width or self.app.size.width) < NARROW
+
+    def _set_columns(self, table: LogTable) -> None:
+        """At narrow widths 圏/回 (the figures are one or two digits), so the memo gets room."""
+        narrow = self._narrow()
+        if narrow == self._narrow_columns:
+            return
+        self._narrow_columns = narrow
+        table.clear(columns=True)
+        table.add_columns(*(NARROW_COLUMNS if narrow else i18n.LOG_COLUMNS))
+
+    def on_resize(self) -> None:
+        if self._query is not None and self._narrow() != self._narrow_columns:
+            self.load()  # the other set of columns and widths
+
     def _add_rows(self, recs: list[entries.EntryRecord], labels: dict[str, str]) -> None:
         table = self.query_one(LogTable)
+        narrow = self._narrow()
+        if narrow:  # short labels (略称), a narrower 団体 and 記録者, the memo at least 20 cells
+            shorts = short_labels(self._plan) if self._plan is not None else {}
+            labels = {**labels, **shorts}
+            widths = (14, 12, 6)  # 12: the width of 「団体・ケース」 itself
+            fixed = 10 + 14 + 2 + 2 + 12 + 6 + 2 * len(NARROW_COLUMNS)
+            memo = max(MEMO_MIN, (self.size.width or 80) - fixed)
+        else:
+            widths = (max(18, self.size.width - 80), 16, 12)  # wider: whole labels
+            memo = 24
         for r in recs:
             self.records[r.uuid] = r
             names = "、".join(labels.get(tid, tid) for tid in r.targets)
             table.add_row(
                 r.date.isoformat(),
-                cell(clip(one_line(names), max(18, self.size.width - 80))),  # wider: whole labels
+                cell(clip(one_line(names), widths[0])),
                 str(r.area),
                 str(r.count),
-                cell(clip(one_line(r.organisation or r.case_code or ""), 16)),
-                cell(clip(one_line(r.coordinator), 12)),
-                cell(clip(entry_log.memo_summary(r.note), 24)),
+                cell(clip(one_line(r.organisation or r.case_code or ""), widths[1])),
+                cell(clip(one_line(r.coordinator), widths[2])),
+                cell(clip(entry_log.memo_summary(r.note), memo)),
                 key=r.uuid,
             )
 
@@ -348,6 +382,7 @@ class EntryLogScreen(YearScreen):
         keep_row = table.cursor_row
         keep = self.selected()
         table.clear()
+        self._set_columns(table)
         self.records = {}
         self.labels = labels
         self._query, self._more = query, more

@@ -24,7 +24,8 @@ from chofu_tui.services.progress import approached_monthly
 from chofu_tui.services.year_view import YearView, recent_entries
 from chofu_tui.widgets.header import AppHeader, NoPlanBanner
 from chofu_tui.widgets.keybar import KeyBar
-from chofu_tui.widgets.target_row import TargetRow
+from chofu_tui.widgets.phrase_text import PhraseText
+from chofu_tui.widgets.target_row import TargetRow, shorts_of
 
 MONTHS = ["4", "5", "6", "7", "8", "9", "10", "11", "12", "1", "2", "3"]
 # The monthly line is the report's monthly figure (the months add up to the year); its label
@@ -55,11 +56,14 @@ def evaluation_text(text: str) -> Text:
 
 def entry_line(rec: EntryRecord, plan: Plan) -> str:
     """One line per entry (shown as plain text): the memo's first line, 「…」 when it has more."""
-    labels = "、".join(t.label for tid in rec.targets if (t := plan.target(tid)))
+    shorts = shorts_of(plan)
+    labels = "、".join(shorts.get(tid, tid) for tid in rec.targets if plan.target(tid))
     who = rec.organisation or rec.case_code or ""
-    # The organisation or case first: the long labels are what gets cropped at 80 columns.
+    # The organisation or case and the memo first: the labels are what gets cropped at 80
+    # columns (the initiative's own targets, named above).
     head = f"{rec.date.isoformat()} 圏域{rec.area} {rec.count}回"
-    parts = (head, one_line(who), one_line(labels), memo_summary(rec.note))
+    memo = memo_summary(rec.note)
+    parts = (head, one_line(who), f"「{memo}」" if memo else "", one_line(labels))
     return " ".join(part for part in parts if part)
 
 
@@ -152,8 +156,10 @@ class ProgramAreaScreen(YearScreen):
             (i18n.EFFECT, ini.expected_effect),
             (i18n.QUALITATIVE, ini.qualitative_goal),
         ):
-            body = Text.assemble((f"【{name}】", "bold"), one_line("".join(text.split())))
-            parts.append(Static(body, classes="ini-text"))
+            # Wrapped by phrase, no line starting with 、。」）ー (widgets/phrase_text.py).
+            parts.append(
+                PhraseText(f"【{name}】", one_line("".join(text.split())), classes="ini-text")
+            )
         parts.append(Static(evaluation_text(""), id=f"eval-{ini.id}", classes="evaluation"))
         parts.append(Static(i18n.RECENT, classes="recent-title"))
         parts.append(Static(i18n.LOADING, id=f"recent-{ini.id}", classes="recent"))

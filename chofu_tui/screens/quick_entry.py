@@ -32,9 +32,10 @@ from chofu_tui.screens.entry_errors import FieldError, field_of, for_app
 from chofu_tui.screens.prompt import ConfirmDialog
 from chofu_tui.services import entries, organisations
 from chofu_tui.services.settings import default_coordinator
-from chofu_tui.services.year_view import error_message, match_targets
+from chofu_tui.services.year_view import error_message, match_targets, short_labels
 from chofu_tui.textfmt import fit
 
+WIDE_PICKER = 90  # a picker this wide lists full labels; narrower, the short ones
 SHOWN = 5  # matching targets listed under the filter (fewer when the screen is short)
 # Rows of the dialog besides the picker's list and the 「選んだ目標」 line: borders, title,
 # filter, date, 団体名 and its hint, case/記録者, up to three lines of message, the key line.
@@ -45,7 +46,7 @@ TICKED_STYLE = "bold #000000 on #87d787"
 
 # The form's own words (beside their only use).
 KEYS = "ctrl+s 保存  Esc 閉じる  ctrl+l 前回の日付  Tab 次へ  メモは Enter で改行"
-TARGETS_PLACEHOLDER = "番号・id・名前で絞り込み、Enter で選択 (複数可)  例: aw 啓発"
+TARGETS_PLACEHOLDER = "番号・名前・略称で絞り込み、Enter で選択 (複数可)  例: aw 啓発"
 NOTE_PLACEHOLDER = "複数行可 (Enter で改行)。個人が分かることは書かない"
 DISCARD_QUESTION = "入力した内容を破棄して閉じますか"
 NEED_DATE = "日付を入力してください (例: 2024-05-10、5/10、令和6年5月10日)"
@@ -118,6 +119,7 @@ class QuickEntryDialog(Seam, ModalScreen[entries.Saved | None]):
         self.record = record
         self.chosen: list[str] = list(record.targets) if record else []
         self.first = self._listed_first(preselect)
+        self.shorts = short_labels(plan)
         self.matches: list[tuple[int, Target]] = []
         self.highlight = 0
         self.shown = SHOWN  # rows of the picker's list
@@ -241,8 +243,11 @@ class QuickEntryDialog(Seam, ModalScreen[entries.Saved | None]):
         self.highlight = min(self.highlight, self.shown - 1)  # never a row out of sight
         for n, (i, t) in enumerate(self.matches[: self.shown]):
             ticked, cursor = t.id in self.chosen, n == self.highlight
-            line = f"{'>' if cursor else ' '}{'[x]' if ticked else '[ ]'} {i:>2} {t.label}"
-            line = fit(line, width - 26) + " " + fit(t.id, 25)
+            # The label, never the English id (typing the id still finds it); at 80 columns
+            # the short label, as the dashboard shows it.
+            name = t.label if width >= WIDE_PICKER else self.shorts.get(t.id, t.label)
+            line = f"{'>' if cursor else ' '}{'[x]' if ticked else '[ ]'} {i:>2} {name}"
+            line = fit(line, width)
             text.append(line, style=CURSOR_STYLE if cursor else TICKED_STYLE if ticked else "")
             text.append("\n")
         if not self.matches:

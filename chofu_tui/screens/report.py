@@ -40,10 +40,15 @@ from chofu_tui.services.report.tables import (
     rate_text,
     table,
 )
+from chofu_tui.services.year_view import short_labels
 from chofu_tui.widgets.keybar import KeyBar
 
 # Long texts that belong in the spreadsheet, not in a terminal row.
-HIDDEN = {"施策", "取組", "質的目標", "数え方"}
+# 目標ID too: English ids are never shown in the app.
+HIDDEN = {"施策", "取組", "質的目標", "数え方", "目標ID"}
+NARROW = 120  # below this many columns the label comes first, then the figures
+# Columns that follow the figures at narrow widths (the label leads, 目標/実績/達成率 next).
+TRAILING = ("単位", SUBSIDY_MARK)
 MAX_CELL = 40  # terminal cells shown of a long text
 VIEW_KEYS = {
     "1": View.ANNUAL,
@@ -119,6 +124,8 @@ class ReportScreen(Seam, Screen[None]):
         self.report: Report | None = None
         self.current: Table | None = None
         self.export_dir: Path | None = None  # None: the current folder, as the command line
+        self.shorts = short_labels(plan)
+        self._narrow: bool | None = None  # the layout last shown
 
     def compose(self) -> ComposeResult:
         yield Static("", id="report-title")
@@ -167,7 +174,10 @@ class ReportScreen(Seam, Screen[None]):
         status.update(report.empty_message or f"表示: {views}")
         status.set_class(bool(report.empty_message), "empty")
         self.current = table(report, self.view)
-        shown = [i for i, c in enumerate(self.current.columns) if c.header not in HIDDEN]
+        narrow = self._is_narrow()
+        self._narrow = narrow
+        shown = self._column_order(narrow)
+        label_col = self.current.headers.index("内容") if "内容" in self.current.headers else -1
         grid = self.query_one("#report-table", DataTable)
         grid.clear(columns=True)
         for i in shown:
@@ -175,11 +185,33 @@ class ReportScreen(Seam, Screen[None]):
             label = "補助" if header == SUBSIDY_MARK else one_line(header)  # a coordinator's name
             grid.add_column(Text(label), key=f"c{i}")
         for n, row in enumerate(self.current.rows):
-            grid.add_row(
-                *(_shown(row[i], self.current.columns[i].kind) for i in shown), key=f"r{n}"
-            )
+            cells = [_shown(row[i], self.current.columns[i].kind) for i in shown]
+            if narrow and label_col in shown and n < len(self.current.targets):
+                short = self.shorts.get(self.current.targets[n].target_id)
+                if short:  # the short label (略称), as on the dashboard
+                    cells[shown.index(label_col)] = Text(short)
+            grid.add_row(*cells, key=f"r{n}")
         self.query_one("#report-chart", Sparkline).set_class(self.view is View.NOTES, "hidden")
         self._detail(grid.cursor_row if self.current.rows else None)
+
+    def _is_narrow(self) -> bool:
+        return (self.app.size.width or NARROW) < NARROW
+
+    def _column_order(self, narrow: bool) -> list[int]:
+        """The columns shown; at narrow widths the label first, then 目標/実績/達成率 and the
+        rest, the unit and 補助 last, so the figures are in sight without scrolling."""
+        assert self.current is not None
+        shown = [i for i, c in enumerate(self.current.columns) if c.header not in HIDDEN]
+        if not narrow:
+            return shown
+        headers = self.current.headers
+        lead = [i for i in shown if headers[i] == "内容"]
+        tail = [i for i in shown if headers[i] in TRAILING]
+        return lead + [i for i in shown if i not in lead and i not in tail] + tail
+
+    def on_resize(self) -> None:
+        if self._narrow is not None and self._narrow != self._is_narrow():
+            self._show()
 
     def _detail(self, row: int | None) -> None:
         text = self.query_one("#report-detail-text", Static)

@@ -7,8 +7,9 @@ from rich.text import Text
 from textual.widget import Widget
 
 from chofu_tui import i18n
-from chofu_tui.plan import Target, TargetKind
+from chofu_tui.plan import Plan, Target, TargetKind
 from chofu_tui.services.progress import Status, TargetProgress, figure_unit
+from chofu_tui.services.year_view import short_labels
 from chofu_tui.textfmt import fit
 
 STATUS_STYLE = {
@@ -16,6 +17,7 @@ STATUS_STYLE = {
     Status.ON_PACE: "bold #5fd75f",
     Status.BEHIND: "bold #ff5f5f",
 }
+WIDE_LABEL = 100  # a row this wide shows the whole label; narrower, the short one (略称)
 BAR_BG = {Status.AHEAD: "#1f5f9f", Status.ON_PACE: "#2f7f2f", Status.BEHIND: "#9f2f2f"}
 
 
@@ -40,6 +42,18 @@ def bar(p: TargetProgress, width: int) -> Text:
     return text
 
 
+SHORTS_CACHE: dict[int, tuple[Plan, dict[str, str]]] = {}
+
+
+def shorts_of(plan: Plan) -> dict[str, str]:
+    """short_labels for `plan`, worked out once per plan (every row asks)."""
+    hit = SHORTS_CACHE.get(id(plan))
+    if hit is None or hit[0] is not plan:
+        SHORTS_CACHE.clear()  # one plan shown at a time
+        hit = SHORTS_CACHE[id(plan)] = (plan, short_labels(plan))
+    return hit[1]
+
+
 class TargetRow(Widget, can_focus=True):
     """A counter row; focusable so a program-area screen can offer its target to quick entry."""
 
@@ -54,11 +68,21 @@ class TargetRow(Widget, can_focus=True):
         ("up", "app.focus_previous"),
     ]
 
-    def __init__(self, target: Target, *, label_prefix: str = "", focusable: bool = True) -> None:
+    def __init__(
+        self,
+        target: Target,
+        *,
+        label_prefix: str = "",
+        focusable: bool = True,
+        short: str | None = None,
+    ) -> None:
+        """`short`: the target's short label (略称); by default the one short_labels gives
+        for the plan the app shows, so no two rows read the same at 80 columns."""
         super().__init__(id=f"row-{target.id}", classes="target-row")
         self.can_focus = focusable
         self.target = target
         self.label_prefix = label_prefix
+        self._short = short
         self.progress: TargetProgress | None = None
         if target.kind is TargetKind.PER_AREA:
             self.add_class("per-area")
@@ -72,9 +96,19 @@ class TargetRow(Widget, can_focus=True):
         """The row as plain text (what a user reads; used by tests)."""
         return self.render().plain
 
+    @property
+    def short(self) -> str:
+        if self._short is None:
+            view = getattr(self.app, "view", None)
+            plan = getattr(view, "plan", None)
+            shorts = shorts_of(plan) if isinstance(plan, Plan) else {}
+            self._short = shorts.get(self.target.id) or self.target.short or self.target.label
+        return self._short
+
     def render(self) -> Text:
         width = self.size.width or 100
-        label = self.label_prefix + self.target.label
+        name = self.target.label if width >= WIDE_LABEL else self.short
+        label = self.label_prefix + name
         p = self.progress
         if p is None:
             return Text(fit(label, width - 12) + " " + i18n.LOADING)

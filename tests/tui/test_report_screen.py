@@ -89,11 +89,12 @@ async def test_the_annual_view_shows_the_figures(logged: Context) -> None:
         grid = screen.query_one(DataTable)
         assert grid.row_count == 18
         headers = [str(c.label) for c in grid.columns.values()]
-        assert headers[:7] == ["補助", "目標ID", "内容", "単位", "目標", "実績", "達成率"]
-        row = cell_texts(grid, row_of(grid, "awareness"))
-        assert row[4:7] == ["800", "5", "0.6%"]  # 3 + 2; October's 9 is after the as-of date
-        course = cell_texts(grid, row_of(grid, "facilitator-course"))
-        assert course[0] == "補" and course[5] == "1"
+        assert headers[:6] == ["補助", "内容", "単位", "目標", "実績", "達成率"]
+        row = cell_texts(grid, row_of(grid, "啓発件数"))
+        assert row[3:6] == ["800", "5", "0.6%"]  # 3 + 2; October's 9 is after the as-of date
+        rows = [cell_texts(grid, i) for i in range(grid.row_count)]
+        course = next(r for r in rows if r[1].startswith("令和6年度地域福祉ファシリテーター"))
+        assert course[0] == "補" and course[4] == "1"
 
 
 async def test_highlighting_a_target_charts_its_months(logged: Context) -> None:
@@ -101,7 +102,7 @@ async def test_highlighting_a_target_charts_its_months(logged: Context) -> None:
     async with app.run_test(size=(160, 50)) as pilot:
         screen = await ready(app, pilot)
         grid = screen.query_one(DataTable)
-        target = row_of(grid, "awareness")
+        target = row_of(grid, "啓発件数")
         grid.focus()
         for _ in range(target):
             await pilot.press("down")
@@ -122,19 +123,19 @@ async def test_keys_switch_views(logged: Context) -> None:
         await pilot.press("3")
         headers = [str(c.label) for c in grid.columns.values()]
         assert "1 緑ヶ丘・滝坂" in headers and "8 第三・石原・飛田給" in headers
-        row = cell_texts(grid, row_of(grid, "awareness"))
+        row = cell_texts(grid, row_of(grid, "啓発件数"))
         assert row[headers.index("1 緑ヶ丘・滝坂")] == "3"
         assert row[headers.index("2 若葉・調和")] == "2"
         assert "圏域別" in static_text(screen, "#report-title")
 
         await pilot.press("4")
         headers = [str(c.label) for c in grid.columns.values()]
-        row = cell_texts(grid, row_of(grid, "awareness"))
+        row = cell_texts(grid, row_of(grid, "啓発件数"))
         assert row[headers.index("山田")] == "3" and row[headers.index("佐藤")] == "2"
 
         await pilot.press("2")
         headers = [str(c.label) for c in grid.columns.values()]
-        row = cell_texts(grid, row_of(grid, "awareness"))
+        row = cell_texts(grid, row_of(grid, "啓発件数"))
         assert row[headers.index("4月")] == "3" and row[headers.index("第1四半期")] == "5"
 
         await pilot.press("5")
@@ -208,7 +209,7 @@ async def test_a_year_without_entries_says_so(ctx: Context) -> None:
         await ready(app, pilot)
         assert "記録はまだありません" in static_text(app.screen, "#report-status")
         grid = app.screen.query_one(DataTable)
-        assert cell_texts(grid, row_of(grid, "awareness"))[5] == "0"
+        assert cell_texts(grid, row_of(grid, "啓発件数"))[4] == "0"  # 実績
 
 
 async def test_escape_closes_the_screen(logged: Context) -> None:
