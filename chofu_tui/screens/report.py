@@ -7,7 +7,6 @@ import datetime as dt
 from pathlib import Path
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -41,6 +40,7 @@ from chofu_tui.services.report.tables import (
     table,
 )
 from chofu_tui.services.year_view import short_labels
+from chofu_tui.textfmt import clip
 from chofu_tui.widgets.keybar import KeyBar
 
 # Long texts that belong in the spreadsheet, not in a terminal row.
@@ -59,17 +59,6 @@ VIEW_KEYS = {
 }
 
 
-def _clip(text: str, width: int = MAX_CELL) -> str:
-    if cell_len(text) <= width:
-        return text
-    out = ""
-    for ch in text:
-        if cell_len(out + ch) > width - 2:
-            break
-        out += ch
-    return out + ".."
-
-
 def _shown(value: Cell, kind: ColumnKind) -> str | Text:
     if value is None:
         return Text("-", justify="right")
@@ -80,7 +69,7 @@ def _shown(value: Cell, kind: ColumnKind) -> str | Text:
     if value == SUBSIDY_MARK:
         return "補"  # ※ has an ambiguous width in terminals
     # User text (notes, names) is shown literally: a DataTable reads a plain str as markup.
-    return Text(_clip(one_line(str(value))))
+    return Text(clip(one_line(str(value)), MAX_CELL))
 
 
 class ReportScreen(Seam, Screen[None]):
