@@ -226,6 +226,8 @@ class ChofuApp(YearApp):
         view, saved = message.view, message.saved
         if view.fy != self.fy:
             return  # a newer year was asked for while this one loaded
+        if not self.screen_stack:
+            return  # the app is closing: a load that finished after its screens went
         previous, self.view = self.view, view
         if view.plan is not None:
             self._name_program_keys(view.plan)
