@@ -14,7 +14,7 @@ from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
 from chofu_tui.services import entries
-from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
+from chofu_tui.store.models import Entry, Organisation, database
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def find_problems(catalog: PlanCatalog | None = None) -> list[Problem]:
 
     `catalog` gives each year's plan (areas, targets, case code pattern); by default the
     plans of this computer. Deleted entries are left out: they count nowhere."""
-    from peewee import JOIN, fn
+    from peewee import JOIN
 
     catalog = catalog or PlanCatalog()
     plans: dict[int, Plan | None] = {}  # by fiscal year
@@ -44,11 +44,7 @@ def find_problems(catalog: PlanCatalog | None = None) -> list[Problem]:
                 plans[key] = None
         return plans[key]
 
-    targets = (
-        EntryTarget.select(fn.GROUP_CONCAT(EntryTarget.target_id))
-        .where(EntryTarget.entry == Entry.id)
-        .alias("target_ids")
-    )
+    targets = entries.targets_column()
     query = (
         Entry.select(
             Entry.uuid,
