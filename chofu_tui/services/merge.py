@@ -9,14 +9,10 @@ Merging the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import shutil
 import sqlite3
-import tempfile
 import uuid as uuid_module
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +25,7 @@ from chofu_tui.services import entries, evaluations, organisations
 from chofu_tui.services.checks import Problem
 from chofu_tui.store.db import SCHEMA_VERSION, open_file
 from chofu_tui.store.models import Entry, Evaluation, Organisation, database
+from chofu_tui.store.sources import open_source
 
 
 @dataclass(frozen=True)
@@ -44,35 +41,6 @@ class MergeResult:
     evaluations_updated: int = 0
 
 
-@contextlib.contextmanager
-def _open_source(path: Path) -> Iterator[sqlite3.Connection]:
-    """Another store, opened so that nothing is ever written beside it (a plain copy on a
-    USB stick, read-only media): immutable, so SQLite makes no -wal or -shm there."""
-    with contextlib.ExitStack() as stack:
-        wal = Path(f"{path}-wal")
-        if wal.is_file() and wal.stat().st_size:
-            # Saves not yet in the file itself: read a private copy of the pair instead.
-            # Beside our own store (owner-only, like it), never in a shared /tmp: the copy
-            # holds every note of the source.
-            store = open_file()
-            tmp = Path(
-                stack.enter_context(
-                    tempfile.TemporaryDirectory(
-                        prefix=".chofu-merge-", dir=store.parent if store else None
-                    )
-                )
-            )
-            shutil.copyfile(path, tmp / "source.db")
-            shutil.copyfile(wal, tmp / "source.db-wal")
-            uri = f"{(tmp / 'source.db').as_uri()}?mode=ro"
-        else:
-            uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
-        con = sqlite3.connect(uri, uri=True)
-        stack.callback(con.close)
-        con.row_factory = sqlite3.Row
-        yield con
-
-
 Source = tuple[list[dict], list[dict], dict[str, list[str]], list[dict]]
 
 
@@ -86,7 +54,7 @@ def _read_source(path: Path) -> Source:
     if not path.is_file():
         raise UserError(f"取り込むファイル {path} がありません", "no such file")
     try:
-        with _open_source(path) as con:
+        with open_source(path) as con:
             version = con.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise UserError(
