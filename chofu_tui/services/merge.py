@@ -23,6 +23,7 @@ from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
 from chofu_tui.services import entries, evaluations, organisations
 from chofu_tui.services.checks import Problem
+from chofu_tui.store.connections import new_file_connection
 from chofu_tui.store.db import SCHEMA_VERSION, open_file
 from chofu_tui.store.models import Entry, Evaluation, Organisation, database
 from chofu_tui.store.sources import open_source
@@ -530,7 +531,7 @@ def backup_store(dest: Path) -> Path:
     try:
         with atomic_write(dest) as tmp:
             try:
-                target = sqlite3.connect(tmp)
+                target = new_file_connection(tmp)
                 try:
                     database.connection().backup(target)
                     target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file

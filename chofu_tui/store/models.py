@@ -131,3 +131,8 @@ class Evaluation(BaseModel):
 
     class Meta:
         indexes = ((("fiscal_year", "initiative_id"), True),)
+
+
+# Every table of the current schema as a model, for an engine whose schema is made at the
+# current version at once (PostgreSQL) rather than by replaying the SQLite migrations.
+CURRENT_MODELS: list[type[BaseModel]] = [*MODELS, Tally, TallyOrg, Evaluation]
