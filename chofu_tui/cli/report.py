@@ -19,7 +19,9 @@ def _report_arguments(p: JaParser) -> None:
     p.add_argument("--fy", type=fy_arg, help=FY_HELP)
     p.add_argument("--as-of", type=date_arg, help="基準日 (既定: 今日、年度末まで)")
     p.add_argument(
-        "--format", choices=["xlsx", "pdf", "csv", "md"], default="md", help="形式 (既定: md)"
+        "--format",
+        choices=FORMATS,
+        help="形式 (既定: -o のファイル名の拡張子から。なければ md)",
     )
     p.add_argument(
         "-o",
@@ -47,10 +49,21 @@ def _report_arguments(p: JaParser) -> None:
     )
 
 
+FORMATS = ("xlsx", "pdf", "csv", "md")
+
+
+def chosen_format(given: str | None, output: Path | None) -> str:
+    """--format, else the output's extension, else md (save_report refuses a name whose
+    extension promises another format)."""
+    suffix = output.suffix.lower().lstrip(".") if output is not None else ""
+    return given or (suffix if suffix in FORMATS else "md")
+
+
 def cmd_report(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.services.report import build_report, report_as_of
     from chofu_tui.services.report.save import save_report
 
+    args.format = chosen_format(args.format, args.output)
     if args.view == "notes" and not args.include_notes:
         raise UserError(
             "--view notes は記録の自由記述 (個人情報を含むことがあります) を出力します。"

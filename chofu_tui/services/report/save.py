@@ -37,6 +37,15 @@ def save_report(
     defaulted = path is None
     target = default_output_path(report, fmt, view, folder) if path is None else Path(path)
     target = check_output(target, store=store, force=force)
+    suffix = target.suffix.lower().lstrip(".")
+    if suffix in FORMATS and suffix != fmt:
+        # an xlsx named r.csv would open as garbage in the program the name promises
+        raise UserError(
+            f"形式 {fmt} とファイル名の拡張子 .{suffix} が合いません。"
+            f"ファイル名を .{fmt} にするか、形式 {suffix} を指定してください "
+            f"(--format {suffix})。何も書き出していません",
+            "the format does not match the output file's extension",
+        )
     if fmt == "xlsx":
         return write_xlsx(report, target), defaulted
     if fmt == "pdf":
