@@ -26,7 +26,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from peewee import Database, PostgresqlDatabase
+from peewee import Database, OnConflict, PostgresqlDatabase
 
 from chofu_tui.errors import StoreError
 
@@ -195,6 +195,16 @@ class PgStore(PostgresqlDatabase):
             sql = _QMARK.sub("%s", sql.replace("%", "%%"))
         with self._plain_errors():
             return super().execute_sql(sql, params)
+
+    def conflict_update(self, oc: Any, query: Any) -> Any:
+        # Model.replace() (SQLite's INSERT OR REPLACE, as settings are saved): the same row
+        # written whole over the one with its primary key
+        if (oc._action or "").lower() == "replace":
+            meta = query.table._meta
+            keys = list(meta.get_primary_keys())
+            rest = [f for f in meta.sorted_fields if all(f is not k for k in keys)]  # not ==
+            oc = OnConflict("update", preserve=rest, conflict_target=keys)
+        return super().conflict_update(oc, query)
 
     def begin(self, *args: Any, **kwargs: Any) -> None:
         with self._plain_errors():

@@ -92,6 +92,10 @@ def make_cluster(bin_dir: Path) -> Cluster:
     # -U postgres: the superuser is called postgres whoever runs it (the URL names it)
     cluster.run("initdb", "-D", str(cluster.data), "-U", "postgres", "-A", "trust",
                 "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
+    # the superuser without a password (the tests' own URL); every other role with one, so
+    # a wrong password is refused as on an office server
+    hba = "local all postgres trust\nlocal all all scram-sha-256\n"
+    (cluster.data / "pg_hba.conf").write_text(hba)
     cluster.start()
     return cluster
 
