@@ -301,6 +301,16 @@ def create_schema(db: Database) -> None:
     Setting.insert(key="device_id", value=str(uuid.uuid4())).on_conflict_ignore().execute()
 
 
+def rebuild_counters(db: Database) -> None:
+    """Recount every counter table from the entries (inside a transaction): after a bulk load
+    made with the triggers off (the benchmark), or to repair."""
+    from chofu_tui.store import tallies
+
+    for table, (columns, select) in tallies.recount_queries().items():
+        db.execute_sql(f"DELETE FROM {table}")
+        db.execute_sql(f"INSERT INTO {table} ({columns}) {select}")
+
+
 # --------------------------------------------------------------------------- the counters
 
 # tally and tally_org come from the models (CURRENT_MODELS); the roll-ups of schema version 3

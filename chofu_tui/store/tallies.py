@@ -407,16 +407,23 @@ def rebuild(db: SqliteDatabase) -> None:
         _rebuild_rollups(db)  # schema version 3 (absent while migrating from version 1)
 
 
+def recount_queries() -> dict[str, tuple[str, str]]:
+    """Each counter table: its columns, and the query that counts its rows from scratch (on
+    either engine; store/pg.py fills a bulk-loaded office database with them)."""
+    return {
+        "tally": (f"{_TALLY_KEY}, total, entries", _portable(_RECOUNT_TALLY)),
+        "tally_org": (f"{_ORG_KEY}, entries", _portable(_RECOUNT_ORG)),
+        **{t: (columns, _portable(select)) for t, (columns, select) in _RECOUNT_ROLLUPS.items()},
+    }
+
+
 def recount(db: SqliteDatabase) -> dict[str, list[tuple]]:
     """Every counter table's rows as a count from scratch gives them, sorted: to check the
     kept ones against (on either engine)."""
-    out = {
-        "tally": sorted(db.execute_sql(_portable(_RECOUNT_TALLY)).fetchall()),
-        "tally_org": sorted(db.execute_sql(_portable(_RECOUNT_ORG)).fetchall()),
+    return {
+        table: sorted(db.execute_sql(select).fetchall())
+        for table, (_, select) in recount_queries().items()
     }
-    for table, (_, select) in _RECOUNT_ROLLUPS.items():
-        out[table] = sorted(db.execute_sql(_portable(select)).fetchall())
-    return out
 
 
 def _portable(sql: str) -> str:
