@@ -42,6 +42,7 @@ class Cluster:
     bin: Path
     root: Path  # the mkdtemp folder: data/ and the socket
     user: str | None  # run the tools as this user (root's case), else as ourselves
+    fsync: bool = False  # the tests need no durability; the benchmark measures real commits
 
     @property
     def data(self) -> Path:
@@ -76,19 +77,20 @@ class Cluster:
     def start(self) -> None:
         self.run(
             "pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "start",
-            "-o", f"-k {self.socket_dir} -c listen_addresses='' -c fsync=off",
+            "-o", f"-k {self.socket_dir} -c listen_addresses=''"
+            + ("" if self.fsync else " -c fsync=off"),
         )  # fmt: skip
 
     def stop(self) -> None:
         self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop", check=False)
 
 
-def make_cluster(bin_dir: Path) -> Cluster:
+def make_cluster(bin_dir: Path, *, fsync: bool = False) -> Cluster:
     root = Path(tempfile.mkdtemp(prefix="chofu-pg-"))
     user = "postgres" if os.geteuid() == 0 else None
     if user:
         shutil.chown(root, user, user)
-    cluster = Cluster(bin_dir, root, user)
+    cluster = Cluster(bin_dir, root, user, fsync)
     # -U postgres: the superuser is called postgres whoever runs it (the URL names it)
     cluster.run("initdb", "-D", str(cluster.data), "-U", "postgres", "-A", "trust",
                 "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")  # fmt: skip
