@@ -284,11 +284,7 @@ def targets_column() -> Any:
         if is_postgres(database)
         else fn.GROUP_CONCAT(EntryTarget.target_id)
     )
-    return (
-        EntryTarget.select(joined)
-        .where(EntryTarget.entry == Entry.id)
-        .alias("target_ids")
-    )
+    return EntryTarget.select(joined).where(EntryTarget.entry == Entry.id).alias("target_ids")
 
 
 def list_entries(

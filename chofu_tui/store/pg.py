@@ -66,10 +66,11 @@ def _load_driver() -> Any:
         ) from exc
     import peewee
 
-    if peewee.psycopg is None:
-        peewee.psycopg = psycopg
-        peewee.Json_pg3, peewee.Jsonb_pg3 = Json, Jsonb
-        peewee.TransactionStatus = TransactionStatus
+    names = vars(peewee)  # the module's globals, as its own `try: import psycopg` sets them
+    if names.get("psycopg") is None:
+        names.update(
+            psycopg=psycopg, Json_pg3=Json, Jsonb_pg3=Jsonb, TransactionStatus=TransactionStatus
+        )
         adapter = peewee.Psycopg3Adapter
         adapter.txn_idle = TransactionStatus.IDLE
         adapter.txn_inerror = TransactionStatus.INERROR
@@ -106,7 +107,9 @@ def _driver_error(exc: BaseException) -> BaseException | None:
     return None
 
 
-def store_error(exc: BaseException, shown: str, user: str, password: str | None) -> StoreError | None:
+def store_error(
+    exc: BaseException, shown: str, user: str, password: str | None
+) -> StoreError | None:
     """What went wrong, in Japanese, for a PostgreSQL failure; None when it is none of the
     known cases (a bug, or bad data: the caller's own handling applies)."""
     err = _driver_error(exc)
@@ -174,7 +177,7 @@ class PgStore(PostgresqlDatabase):
             raise
         except Exception as exc:
             known = store_error(exc, self.shown, self._user or "?", self._password)
-            if known is not None and "database error" != known.english:
+            if known is not None and known.english != "database error":
                 raise known from exc
             raise
 
@@ -378,18 +381,39 @@ COUNTER_FUNCTIONS = (
     {_bump("tally_month", {**_K, "month": "mon"}, _TOTALS)}
     {_bump("tally_area_month", {**_K, **_AREA, "month": "mon"}, _TOTALS)}
     IF e.organisation_id IS NULL THEN RETURN; END IF;
-    {_bump("tally_org", {**_K, "organisation_id": "e.organisation_id", **_AREA,
-                         "coordinator": "e.coordinator", "month": "mon"}, {"entries": "s"})}
-    {_bump("tally_org_area", {**_K, **_AREA, "organisation_id": "e.organisation_id"},
-           {"entries": "s"})}
+    {
+        _bump(
+            "tally_org",
+            {
+                **_K,
+                "organisation_id": "e.organisation_id",
+                **_AREA,
+                "coordinator": "e.coordinator",
+                "month": "mon",
+            },
+            {"entries": "s"},
+        )
+    }
+    {
+        _bump(
+            "tally_org_area",
+            {**_K, **_AREA, "organisation_id": "e.organisation_id"},
+            {"entries": "s"},
+        )
+    }
     -- an organisation newly (or no longer) reached in the area
     IF n = 1 AND s = 1 THEN
         {_bump("tally_orgs", {**_K, **_AREA}, {"orgs": "1"})}
     ELSIF n = 0 THEN
         {_bump("tally_orgs", {**_K, **_AREA}, {"orgs": "-1"})}
     END IF;
-    {_bump("tally_org_month", {**_K, "organisation_id": "e.organisation_id", "month": "mon"},
-           {"entries": "s"})}
+    {
+        _bump(
+            "tally_org_month",
+            {**_K, "organisation_id": "e.organisation_id", "month": "mon"},
+            {"entries": "s"},
+        )
+    }
     IF NOT ((n = 1 AND s = 1) OR n = 0) THEN RETURN; END IF;
     -- the organisation's first fiscal month among its other months
     SELECT min((month + 8) % 12) INTO other FROM tally_org_month

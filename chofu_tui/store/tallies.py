@@ -431,7 +431,9 @@ def _portable(sql: str) -> str:
     of a DATE, booleans, and a named subquery. SQLite reads it as before."""
     sql = sql.replace("substr(e.date, 6, 2)", "substr(CAST(e.date AS TEXT), 6, 2)")
     sql = sql.replace("e.deleted = 0", "e.deleted = FALSE")
-    return sql.replace("e.organisation_id) GROUP BY 1, 2, 3", "e.organisation_id) AS f GROUP BY 1, 2, 3")
+    return sql.replace(
+        "e.organisation_id) GROUP BY 1, 2, 3", "e.organisation_id) AS f GROUP BY 1, 2, 3"
+    )
 
 
 def kept(db: SqliteDatabase) -> dict[str, list[tuple]]:
@@ -700,4 +702,6 @@ def coordinators(db: SqliteDatabase, fiscal_year: int, until: dt.date | None = N
     source, params = _rows(
         db, "tally", "coordinator", "e.coordinator", fiscal_year, None, None, None, until
     )
-    return sorted({c or "" for (c,) in db.execute_sql(f"SELECT DISTINCT * FROM {source} AS s", params)})
+    return sorted(
+        {c or "" for (c,) in db.execute_sql(f"SELECT DISTINCT * FROM {source} AS s", params)}
+    )

@@ -62,7 +62,9 @@ def load(sqlite_path: Path, url: str) -> dict:
                 flags = [c == "deleted" for c in cols]
                 with conn.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
                     for row in src.execute(f"SELECT {', '.join(cols)} FROM {table}"):
-                        copy.write_row([bool(v) if f else v for v, f in zip(row, flags, strict=True)])
+                        copy.write_row(
+                            [bool(v) if f else v for v, f in zip(row, flags, strict=True)]
+                        )
             for table in ("organisation", "entry", "evaluation"):
                 conn.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"

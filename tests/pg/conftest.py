@@ -14,9 +14,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cluster import HOW_TO_ENABLE, Cluster, find_bin, make_cluster, remove, required  # noqa: E402
+from cluster import HOW_TO_ENABLE, Cluster, find_bin, make_cluster, remove, required
 
-from chofu_tui.cli import main  # noqa: E402
+from chofu_tui.cli import main
 
 _names = itertools.count(1)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from cluster_writer import add_elsewhere
+
 from chofu_tui.app import ChofuApp, make_app
 from chofu_tui.context import Context
 from chofu_tui.plan import PlanCatalog
@@ -13,8 +15,6 @@ from chofu_tui.services import entries
 from chofu_tui.services import settings as settings_service
 from chofu_tui.services.year_view import data_version
 from chofu_tui.store import open_store
-from cluster_writer import add_elsewhere
-
 from tests.tui.conftest import row, settle
 
 TODAY = dt.date(2024, 12, 13)

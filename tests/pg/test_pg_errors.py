@@ -30,7 +30,9 @@ def _refused(cli, *words: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_server_that_is_down(run, pg_cluster, plan_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
     # a socket folder where no server listens
-    err = _refused(run(f"postgresql://clerk:s3cret@/chofu?host={tmp_path}"), "サーバーに接続できません")
+    err = _refused(
+        run(f"postgresql://clerk:s3cret@/chofu?host={tmp_path}"), "サーバーに接続できません"
+    )
     assert "s3cret" not in err and "clerk:***@" in err
 
 
@@ -66,7 +68,10 @@ def test_a_role_without_rights(run, pg_cluster, pg_url, plan_dir) -> None:  # ty
     pg_cluster.psql("REVOKE CREATE ON SCHEMA public FROM PUBLIC", dbname=name)
     err = _refused(run(pg_cluster.url(name, "guest", "pw-guest")), "権限", "guest")
     assert "pw-guest" not in err
-    assert pg_cluster.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", name).strip() == "0"
+    assert (
+        pg_cluster.psql("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'", name).strip()
+        == "0"
+    )
     # made by its owner, the tables are still closed to a role without grants
     run(pg_url).ok("settings", "--area", "1")
     _refused(run(pg_cluster.url(name, "guest", "pw-guest")), "権限")
@@ -81,7 +86,9 @@ def test_the_granted_role_works(run, pg_cluster, pg_url, plan_dir) -> None:  # t
     assert len(cli.json("log")["entries"]) == 1
 
 
-def test_the_schema_version_is_recorded_and_a_newer_one_refused(pg_cluster, pg_url, plan_dir) -> None:  # type: ignore[no-untyped-def]
+def test_the_schema_version_is_recorded_and_a_newer_one_refused(
+    pg_cluster, pg_url, plan_dir
+) -> None:  # type: ignore[no-untyped-def]
     open_store(pg_url).close()
     name = _name(pg_url)
     assert pg_cluster.psql("SELECT version FROM chofu_schema", name).strip() == str(SCHEMA_VERSION)
@@ -100,7 +107,7 @@ def test_another_programs_database_is_left_alone(run, pg_cluster, pg_url, plan_d
 
 
 def test_backup_points_to_pg_dump(run, pg_url, plan_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    code, out, err = run(pg_url)("backup", str(tmp_path / "copy.db"))
+    code, _out, err = run(pg_url)("backup", str(tmp_path / "copy.db"))
     assert code == 2 and "pg_dump" in err and "SQLite" in err
     assert not (tmp_path / "copy.db").exists()
 

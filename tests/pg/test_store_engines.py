@@ -10,16 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from chofu_tui.store import open_store
-from chofu_tui.store import tallies
+from chofu_tui.store import open_store, tallies
 
 # (argv) of a morning's work: many kinds of target, organisations, cases, notes, months, areas
 SCRIPT: list[tuple[str, ...]] = [
     ("settings", "--coordinator", "田中", "--area", "1"),
     ("add", "啓発", "--org", "サロンA", "--note", "駅前で啓発"),
     ("add", "3", "--date", "2024-05-10", "--count", "3", "--area", "2", "--org", "サロンB"),
-    ("add", "community-approach", "啓発", "--org", "自治会C", "--area", "3",
-     "--date", "2024-06-02"),  # fmt: skip
+    (
+        "add",
+        "community-approach",
+        "啓発",
+        "--org",
+        "自治会C",
+        "--area",
+        "3",
+        "--date",
+        "2024-06-02",
+    ),
     ("add", "community-approach", "--org", "サロンA", "--date", "2024-04-20"),
     ("add", "community-approach", "--org", "サロンA", "--date", "2024-08-20", "--area", "2"),
     ("add", "network-meeting", "--area", "4", "--date", "2024-07-01", "--org", "民生委員協議会"),
