@@ -138,8 +138,8 @@ def store_error(
     if state.startswith(_GONE) or (not state and any(w in text for w in _DOWN_WORDS)):
         return StoreError(
             f"データベースのサーバーに接続できません ({shown})。サーバーが動いているか、"
-            "ホスト名・ポート・ソケットのフォルダーが正しいかを確かめてください。"
-            "保存していない操作は保存されていません",
+            "ホスト名・ポート・ソケットのフォルダーが正しいかを確かめてください"
+            " (この操作では何も保存していません)",
             "cannot reach the database server",
         )
     return StoreError(
