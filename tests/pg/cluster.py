@@ -14,20 +14,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REQUIRED_ENV = "CHOFU_TUI_PG_REQUIRED"
+BIN_ENV = "CHOFU_TUI_PG_BIN"
 BIN_DIRS = ("/usr/local/bin", "/usr/lib/postgresql/17/bin", "/usr/lib/postgresql/16/bin",
             "/usr/lib/postgresql/15/bin")  # fmt: skip
 HOW_TO_ENABLE = (
     "PostgreSQL のテストには initdb と pg_ctl が要ります: Debian/Ubuntu なら "
-    "`apt-get install postgresql` (PATH か /usr/lib/postgresql/<版>/bin から探します)。"
+    "`apt-get install postgresql` (PATH か /usr/lib/postgresql/<版>/bin、"
+    f"または {BIN_ENV} に書いたフォルダーから探します)。"
     f"CI では {REQUIRED_ENV}=1 で、見つからないときは失敗にします"
 )
 
 
 def find_bin() -> Path | None:
-    """The folder holding initdb, pg_ctl and createdb, or None."""
+    """The folder holding initdb, pg_ctl and createdb, or None. CHOFU_TUI_PG_BIN names it
+    (a PostgreSQL installed elsewhere); otherwise PATH, then Debian's folders."""
+    given = os.environ.get(BIN_ENV)
     found = shutil.which("initdb")
-    dirs = [str(Path(found).parent)] if found else []
-    for d in [*dirs, *BIN_DIRS]:
+    dirs = [given] if given else [*([str(Path(found).parent)] if found else []), *BIN_DIRS]
+    for d in dirs:
         if all((Path(d) / tool).exists() for tool in ("initdb", "pg_ctl", "createdb")):
             return Path(d)
     return None
