@@ -20,6 +20,8 @@ from SQLite in the few raw SQL reads.
 from __future__ import annotations
 
 import contextlib
+import getpass
+import os
 import re
 import sys
 import uuid
@@ -164,7 +166,8 @@ class PgStore(PostgresqlDatabase):
 
     def __init__(self, shown: str, database: str, **kwargs: Any) -> None:
         self.shown = shown
-        self._user = str(kwargs.get("user") or "")
+        # libpq's own default when the URL names no user: PGUSER, else the login name
+        self._user = str(kwargs.get("user") or os.environ.get("PGUSER") or getpass.getuser())
         self._password = kwargs.get("password")
         kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
         super().__init__(database, prefer_psycopg3=True, **kwargs)
@@ -176,7 +179,7 @@ class PgStore(PostgresqlDatabase):
         except StoreError:
             raise
         except Exception as exc:
-            known = store_error(exc, self.shown, self._user or "?", self._password)
+            known = store_error(exc, self.shown, self._user, self._password)
             if known is not None and known.english != "database error":
                 raise known from exc
             raise
