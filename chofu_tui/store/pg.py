@@ -36,6 +36,7 @@ SCHEMA_TABLE = "chofu_schema"
 # pg_advisory_xact_lock keys (any two fixed numbers: they only need to differ)
 _SCHEMA_LOCK = 4_177_001
 _TALLY_LOCK = 4_177_002
+_WRITE_LOCK = 4_177_003
 CONNECT_TIMEOUT_S = 5
 
 
@@ -215,6 +216,10 @@ class PgStore(PostgresqlDatabase):
     def begin(self, *args: Any, **kwargs: Any) -> None:
         with self._plain_errors():
             super().begin(*args, **kwargs)
+            # One writing transaction at a time, as SQLite's IMMEDIATE lock gives: two
+            # coordinators naming a new organisation at the same moment would otherwise both
+            # insert it (a unique key error for one). Held until COMMIT; a save takes ms.
+            super().execute_sql("SELECT pg_advisory_xact_lock(%s)", (_WRITE_LOCK,))
 
     def commit(self) -> None:
         with self._plain_errors():
@@ -248,8 +253,13 @@ def open_postgres(url: str, shown: str) -> PgStore:
 
 def schema_version(db: Database) -> int:
     """The version recorded in the database (0: none yet)."""
-    row = db.execute_sql(f"SELECT to_regclass('{SCHEMA_TABLE}')").fetchone()
-    if row is None or row[0] is None:
+    # pg_tables, not to_regclass(): a start that waited for another's creation must see its
+    # tables, and the catalog cache is not refreshed by waiting on an advisory lock
+    row = db.execute_sql(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = %s",
+        (SCHEMA_TABLE,),
+    ).fetchone()
+    if not row[0]:
         return 0
     row = db.execute_sql(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()
     return int(row[0] or 0)

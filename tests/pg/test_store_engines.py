@@ -208,7 +208,9 @@ def test_a_laptops_file_merges_into_the_office_database(
 def test_saves_at_once_from_two_programs_keep_the_counters_exact(
     pg_url: str, plan_dir: Path
 ) -> None:
-    """Two coordinators saving at the same moment: the counters' triggers take turns."""
+    """Coordinators saving at the same moment, naming the same new organisations: every save
+    is stored (none fails on the organisation another made a moment ago), and the counters'
+    triggers take turns."""
     import os
     import subprocess
     import sys
@@ -217,8 +219,9 @@ def test_saves_at_once_from_two_programs_keep_the_counters_exact(
         "import sys\n"
         "from chofu_tui.cli import main\n"
         "for i in range(15):\n"
-        "    main(['add', '啓発', 'community-approach', '--org', f'サロン{i % 4}',"
+        "    code = main(['add', '啓発', 'community-approach', '--org', f'サロン{i % 4}',"
         " '--area', sys.argv[1], '--date', f'2024-0{4 + i % 5}-1{i % 9}'])\n"
+        "    assert code == 0, code\n"
     )
     env = {**os.environ, "CHOFU_TUI_DB": pg_url}
     procs = [
