@@ -463,8 +463,9 @@ class ChofuApp(YearApp):
             yield SystemCommand(binding.description, f"キー {key}", run)
 
 
-def make_app(db_path: Path | None = None, demo: bool = False) -> ChofuApp:
-    """Build the app on the user's store, or (demo) on a throwaway one in a temp directory."""
+def make_app(db_path: Path | str | None = None, demo: bool = False) -> ChofuApp:
+    """Build the app on the user's store (a path or a URL), or (demo) on a
+    throwaway one in a temp directory."""
     if demo:
         import tempfile
 

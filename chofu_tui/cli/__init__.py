@@ -112,8 +112,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command is None:
         from chofu_tui.run import run_app
 
-        path = StoreLocation.parse(db).require_file() if db is not None else None
-        return run_app(db_path=path, demo=args.demo)
+        if db is not None:
+            StoreLocation.parse(db)  # a location it cannot read: exit 2 before any screen
+        return run_app(db=db, demo=args.demo)  # a file or a server's URL
     command = BY_NAME[args.command]
     ctx = Context.open(db, needs_store=command.needs_store, readonly=command.reads_only(args))
     try:

@@ -162,7 +162,7 @@ def db_parent() -> JaParser:
         "--db",
         default=argparse.SUPPRESS,
         metavar="DB",
-        help="データベースのパスまたは URL (sqlite:///… 。既定: データディレクトリ、環境変数 CHOFU_TUI_DB)",
+        help="データベースのパスまたは URL (sqlite:///…、postgresql://… 。既定: データディレクトリ、環境変数 CHOFU_TUI_DB)",
     )
     return common
 

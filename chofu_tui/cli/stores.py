@@ -64,8 +64,22 @@ def _backup_arguments(p: JaParser) -> None:
     p.add_argument("dest", type=Path, metavar="FILE")
 
 
+PG_DUMP_HINT = (
+    "PostgreSQL のデータベースは pg_dump でバックアップしてください"
+    " (例: pg_dump -Fc -f chofu.dump 'postgresql://ユーザー@ホスト/データベース'。"
+    "README「事務所のデータベース (PostgreSQL)」)"
+)
+
+
 def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
+    from chofu_tui.errors import UserError
     from chofu_tui.services.merge import backup_store
+
+    if ctx.db_path is None:  # a server's database: it has its own tool
+        raise UserError(
+            f"backup は SQLite のファイルのデータベースのためのコマンドです。{PG_DUMP_HINT}",
+            "backup is for SQLite files: use pg_dump for PostgreSQL",
+        )
 
     print(backup_store(args.dest))
     return 0

@@ -49,6 +49,7 @@ from chofu_tui.services.entry_rules import (
     text_problem,
 )
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
+from chofu_tui.store.pg import is_postgres
 
 # The input rules live in entry_rules; they are named here too, where callers find them.
 __all__ = [
@@ -278,11 +279,12 @@ def get_entry(entry_uuid: str) -> EntryRecord:
 def targets_column() -> Any:
     """An entry's target ids as one comma-joined column: a correlated subquery, so a listing
     walks its index in order instead of grouping every entry (issue 5)."""
-    return (
-        EntryTarget.select(fn.GROUP_CONCAT(EntryTarget.target_id))
-        .where(EntryTarget.entry == Entry.id)
-        .alias("target_ids")
+    joined = (
+        fn.string_agg(EntryTarget.target_id, ",")  # PostgreSQL's name for it
+        if is_postgres(database)
+        else fn.GROUP_CONCAT(EntryTarget.target_id)
     )
+    return EntryTarget.select(joined).where(EntryTarget.entry == Entry.id).alias("target_ids")
 
 
 def list_entries(
@@ -352,7 +354,7 @@ def list_entries(
             Entry.note.contains(text) | Organisation.name**like | Entry.coordinator**like
         )
     if limit is not None or offset:
-        query = query.limit(-1 if limit is None else limit).offset(offset)
+        query = query.limit(limit).offset(offset)  # no limit: peewee says what each engine takes
     # Built without EntryRecord.__init__: a frozen dataclass sets each of its 13 fields
     # through object.__setattr__, which was a third of the time of a 13,000-row log.
     make, names, date = object.__new__, _RECORD_FIELDS, dt.date.fromisoformat

@@ -18,6 +18,7 @@ from chofu_tui.safetext import one_line
 from chofu_tui.services import entries, progress
 from chofu_tui.services.clock import as_of_for
 from chofu_tui.store.models import database
+from chofu_tui.store.pg import is_postgres
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,14 @@ def recent_entries(fy: FiscalYear, target_ids: list[str], limit: int = 5) -> lis
 
 
 def data_version() -> int:
-    """SQLite's counter of commits by other connections (PRAGMA data_version) on this thread's
-    connection: when it changes, another process or window wrote. Costs no disk read."""
+    """A number that changes when someone wrote: SQLite's counter of commits by other
+    connections (PRAGMA data_version) on this thread's connection. On PostgreSQL, the next
+    transaction id the server will give (every writing transaction takes one; reads do not):
+    it also moves for the app's own saves and other databases' writes, which only costs a
+    reload. Neither reads a table."""
+    if is_postgres(database):
+        sql = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+        return int(database.execute_sql(sql).fetchall()[0][0])
     # fetchall: the statement runs to its end, so no read transaction stays open on this thread
     return int(database.execute_sql("PRAGMA data_version").fetchall()[0][0])
 

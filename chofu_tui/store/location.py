@@ -7,10 +7,10 @@
 - `open_store(location)` dispatches on `location.kind`, binds `models.database` (services never
   know which kind they write to) and raises StoreError (Japanese, exit 2) for a store it cannot
   use. SQLite goes to db.open_sqlite.
-- PostgreSQL is one more branch: `playhouse.db_url.connect(location.url)` with psycopg, both
-  imported inside the branch only (SQLite users never load them: start-up stays fast), then
-  db._migrate as for SQLite (one transaction); store/tallies.py's triggers need a PL/pgSQL
-  twin. Until then the branch refuses: 「PostgreSQL にはまだ対応していません」.
+- PostgreSQL is one more branch: store/pg.py connects through `playhouse.db_url` with
+  psycopg 3, both imported inside the branch only (SQLite users never load them: start-up
+  stays fast), and creates the schema at the current version at once (one transaction), with
+  PL/pgSQL twins of store/tallies.py's triggers.
 - An encrypted SQLite file (SQLCipher) is a third kind, `sqlcipher:///path`: open_store gets a
   `passphrase: Callable[[], str]` (CHOFU_TUI_DB_KEY_FILE, or a prompt the CLI or the app passes
   in), opens it with playhouse.sqlcipher_ext (imported only then), and db.open_sqlite's checks
@@ -90,11 +90,15 @@ class StoreLocation:
             return cls.parse(env)
         return cls.sqlite(data_dir() / "chofu.db", default=True)
 
-    def require_file(self) -> Path:
-        """The SQLite file, for a caller that opens only files (the app, until it takes a
-        location); a StoreError for any other kind."""
+    def require_file(self, why: str = "") -> Path:
+        """The SQLite file, for a caller about files only (`backup`, `encrypt`); a StoreError
+        for a server's database, which `why` (a sentence) may explain."""
         if self.path is None:
-            raise _not_yet(self)
+            raise StoreError(
+                f"{why or 'この操作は SQLite のファイルのデータベースだけが対象です'} "
+                f"({self.shown})。PostgreSQL のデータベースは pg_dump でバックアップしてください",
+                "only for SQLite files",
+            )
         return self.path
 
     @property
@@ -128,13 +132,10 @@ def open_store(
     new SQLite store may be made (Context passes False for a path the user typed)."""
     where = location if isinstance(location, StoreLocation) else StoreLocation.parse(location)
     if where.kind is StoreKind.POSTGRESQL:
-        raise _not_yet(where)  # the PostgreSQL issue: playhouse.db_url + psycopg, here
+        from chofu_tui.store.models import database
+        from chofu_tui.store.pg import open_postgres  # psycopg is loaded there, only now
+
+        db = open_postgres(where.url or "", where.shown)
+        database.initialize(db)
+        return db
     return open_sqlite(where.require_file(), readonly=readonly, create_folder=create_folder)
-
-
-def _not_yet(where: StoreLocation) -> StoreError:
-    return StoreError(
-        f"PostgreSQL にはまだ対応していません ({where.shown})。"
-        "データベースのファイルのパスを指定してください",
-        "PostgreSQL is not supported yet",
-    )

@@ -407,16 +407,33 @@ def rebuild(db: SqliteDatabase) -> None:
         _rebuild_rollups(db)  # schema version 3 (absent while migrating from version 1)
 
 
+def recount_queries() -> dict[str, tuple[str, str]]:
+    """Each counter table: its columns, and the query that counts its rows from scratch (on
+    either engine; store/pg.py fills a bulk-loaded office database with them)."""
+    return {
+        "tally": (f"{_TALLY_KEY}, total, entries", _portable(_RECOUNT_TALLY)),
+        "tally_org": (f"{_ORG_KEY}, entries", _portable(_RECOUNT_ORG)),
+        **{t: (columns, _portable(select)) for t, (columns, select) in _RECOUNT_ROLLUPS.items()},
+    }
+
+
 def recount(db: SqliteDatabase) -> dict[str, list[tuple]]:
     """Every counter table's rows as a count from scratch gives them, sorted: to check the
-    kept ones against."""
-    out = {
-        "tally": sorted(db.execute_sql(_RECOUNT_TALLY).fetchall()),
-        "tally_org": sorted(db.execute_sql(_RECOUNT_ORG).fetchall()),
+    kept ones against (on either engine)."""
+    return {
+        table: sorted(db.execute_sql(select).fetchall())
+        for table, (_, select) in recount_queries().items()
     }
-    for table, (_, select) in _RECOUNT_ROLLUPS.items():
-        out[table] = sorted(db.execute_sql(select).fetchall())
-    return out
+
+
+def _portable(sql: str) -> str:
+    """A recount query (written for SQLite's migrations) that PostgreSQL also runs: months
+    of a DATE, booleans, and a named subquery. SQLite reads it as before."""
+    sql = sql.replace("substr(e.date, 6, 2)", "substr(CAST(e.date AS TEXT), 6, 2)")
+    sql = sql.replace("e.deleted = 0", "e.deleted = FALSE")
+    return sql.replace(
+        "e.organisation_id) GROUP BY 1, 2, 3", "e.organisation_id) AS f GROUP BY 1, 2, 3"
+    )
 
 
 def kept(db: SqliteDatabase) -> dict[str, list[tuple]]:
@@ -470,7 +487,7 @@ def _cut(db: SqliteDatabase, fiscal_year: int, until: dt.date | None) -> tuple[i
     # Usual case, the figures as of today: nothing is dated later, so the whole year is the
     # answer (one probe of the (fiscal_year, deleted, date) index).
     later = db.execute_sql(
-        "SELECT 1 FROM entry WHERE fiscal_year = ? AND deleted = 0 AND date > ? LIMIT 1",
+        "SELECT 1 FROM entry WHERE fiscal_year = ? AND deleted = FALSE AND date > ? LIMIT 1",
         (fiscal_year, until.isoformat()),
     ).fetchone()
     if later is None:
@@ -509,15 +526,19 @@ def _rows(
         f"(SELECT {columns} FROM {table} WHERE {where} AND {_FISCAL_MONTH} < ?"
         f" UNION ALL SELECT {entry_columns} FROM entry e"
         " JOIN entry_target t ON t.entry_id = e.id"
-        f" WHERE {e_where} AND e.deleted = 0 AND e.date BETWEEN ? AND ?{extra})"
+        f" WHERE {e_where} AND e.deleted = FALSE AND e.date BETWEEN ? AND ?{extra})"
     )
     return sql, [*params, index, *e_params, first.isoformat(), until.isoformat()]  # type: ignore[union-attr]
 
 
+def _read_month(date: str) -> str:
+    """The month of a date column in a read, on either engine (PostgreSQL's is a DATE)."""
+    return _month(f"CAST({date} AS TEXT)")
+
+
 def _entry_col(col: str | None) -> str:
-    return {"area": "e.area", "month": _month("e.date"), "coordinator": "e.coordinator", None: ""}[
-        col
-    ]
+    month = _read_month("e.date")
+    return {"area": "e.area", "month": month, "coordinator": "e.coordinator", None: ""}[col]
 
 
 def sums(
@@ -599,7 +620,7 @@ def distinct_orgs(
         extra=" AND e.organisation_id IS NOT NULL",
     )
     keys = "target_id, k" if col else "target_id"
-    sql = f"SELECT {keys}, COUNT(DISTINCT organisation_id) FROM {source} GROUP BY {keys}"
+    sql = f"SELECT {keys}, COUNT(DISTINCT organisation_id) FROM {source} AS s GROUP BY {keys}"
     return db.execute_sql(sql, params).fetchall()
 
 
@@ -636,7 +657,7 @@ def grouped_sums(
         targets,
         until,
     )
-    sql = f"SELECT target_id, {names}, SUM(total) FROM {source} GROUP BY target_id, {names}"
+    sql = f"SELECT target_id, {names}, SUM(total) FROM {source} AS s GROUP BY target_id, {names}"
     return db.execute_sql(sql, params).fetchall()
 
 
@@ -660,7 +681,7 @@ def first_months(
         db,
         "tally_org",
         f"target_id, organisation_id, {_FISCAL_MONTH} AS fm",
-        f"t.target_id, e.organisation_id, ({_month('e.date')} + 8) % 12 AS fm",
+        f"t.target_id, e.organisation_id, ({_read_month('e.date')} + 8) % 12 AS fm",
         fiscal_year,
         area,
         coordinator,
@@ -670,7 +691,7 @@ def first_months(
     )
     sql = (
         "SELECT target_id, first, COUNT(*) FROM (SELECT target_id, organisation_id,"
-        f" MIN(fm) AS first FROM {source} GROUP BY target_id, organisation_id)"
+        f" MIN(fm) AS first FROM {source} AS s GROUP BY target_id, organisation_id) AS f"
         " GROUP BY target_id, first"
     )
     return db.execute_sql(sql, params).fetchall()
@@ -681,4 +702,6 @@ def coordinators(db: SqliteDatabase, fiscal_year: int, until: dt.date | None = N
     source, params = _rows(
         db, "tally", "coordinator", "e.coordinator", fiscal_year, None, None, None, until
     )
-    return sorted({c or "" for (c,) in db.execute_sql(f"SELECT DISTINCT * FROM {source}", params)})
+    return sorted(
+        {c or "" for (c,) in db.execute_sql(f"SELECT DISTINCT * FROM {source} AS s", params)}
+    )

@@ -1,5 +1,5 @@
-"""One way to open a store, from a path or a URL (--db, CHOFU_TUI_DB): SQLite today,
-PostgreSQL refused clearly until it is supported."""
+"""One way to open a store, from a path or a URL (--db, CHOFU_TUI_DB): a SQLite file or a
+PostgreSQL server (tests/pg/ runs it on a real one; here, a server that cannot be reached)."""
 
 from __future__ import annotations
 
@@ -66,33 +66,38 @@ def test_chosen_prefers_the_option_then_the_environment_then_the_data_folder(
     assert default.default and default.path == tmp_path / "xdg" / "chofu-tui" / "chofu.db"
 
 
-def test_open_store_refuses_postgresql_until_it_is_supported() -> None:
+def _down(tmp_path: Path) -> str:
+    """A server URL with a password whose socket folder has no server (no network used)."""
+    return f"postgresql://sato:s3cret@/chofu?host={tmp_path}"
+
+
+def test_open_store_says_when_the_server_cannot_be_reached(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as caught:
-        open_store(PG)
-    assert "PostgreSQL にはまだ対応していません" in caught.value.message
-    assert "s3cret" not in str(caught.value)
+        open_store(_down(tmp_path))
+    assert "データベースのサーバーに接続できません" in caught.value.message
+    assert "s3cret" not in str(caught.value) and "sato:***@" in caught.value.message
 
 
 @pytest.mark.parametrize("where", ["option", "environment"])
-def test_the_command_line_refuses_postgresql_with_nothing_written(
-    cli: CLI, db_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+def test_the_command_line_says_the_server_is_down_with_nothing_written(
+    cli: CLI, db_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, tmp_path: Path
 ) -> None:
     assert cli(*ADD)[0] == 0
     before = table_dump(db_path)
     if where == "option":
-        code, out, err = cli(*ADD, "--db", PG)
+        code, out, err = cli(*ADD, "--db", _down(tmp_path))
     else:
-        monkeypatch.setenv("CHOFU_TUI_DB", PG)
+        monkeypatch.setenv("CHOFU_TUI_DB", _down(tmp_path))
         code, out, err = cli(*ADD)
     assert code == 2 and out == ""
-    assert err.startswith("エラー: PostgreSQL にはまだ対応していません")
+    assert err.startswith("エラー: データベースのサーバーに接続できません")
     assert "s3cret" not in err and "予期しない" not in err
     assert table_dump(db_path) == before
 
 
-def test_the_app_is_not_started_for_a_postgresql_url(cli: CLI) -> None:
-    code, _, err = cli("--db", PG)
-    assert code == 2 and "PostgreSQL にはまだ対応していません" in err
+def test_the_app_is_not_started_when_its_server_is_down(cli: CLI, tmp_path: Path) -> None:
+    code, _, err = cli("--db", _down(tmp_path))
+    assert code == 2 and "データベースのサーバーに接続できません" in err and "s3cret" not in err
 
 
 def test_an_unknown_url_is_refused_and_creates_nothing(cli: CLI, tmp_path: Path) -> None:

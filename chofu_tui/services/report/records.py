@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from chofu_tui.store.models import Entry, database
+from chofu_tui.store.pg import concat_ids
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def entry_count(fiscal_year: int, until: dt.date, target_ids: Iterable[str]) -> 
         return 0
     marks = ", ".join("?" * len(ids))
     sql = (
-        "SELECT COUNT(*) FROM entry e WHERE e.fiscal_year = ? AND e.deleted = 0 AND e.date <= ?"
+        "SELECT COUNT(*) FROM entry e WHERE e.fiscal_year = ? AND e.deleted = FALSE AND e.date <= ?"
         " AND EXISTS (SELECT 1 FROM entry_target t WHERE t.entry_id = e.id"
         f" AND t.target_id IN ({marks}))"
     )
@@ -51,9 +52,9 @@ def entry_count(fiscal_year: int, until: dt.date, target_ids: Iterable[str]) -> 
 
 _NOTE_ROWS = """
     SELECT e.date, e.area, e.coordinator, o.name, e.case_code, e.count, e.note,
-           (SELECT group_concat(t.target_id) FROM entry_target t WHERE t.entry_id = e.id)
+           (SELECT {targets} FROM entry_target t WHERE t.entry_id = e.id)
     FROM entry e LEFT JOIN organisation o ON o.id = e.organisation_id
-    WHERE e.fiscal_year = ? AND e.deleted = 0 AND e.date <= ? AND e.note != ''
+    WHERE e.fiscal_year = ? AND e.deleted = FALSE AND e.date <= ? AND e.note != ''
     ORDER BY e.date, e.id"""
 
 
@@ -64,7 +65,8 @@ def note_rows(fiscal_year: int, until: dt.date) -> list[NoteRow]:
     days: dict[str, dt.date] = {}
     out: list[NoteRow] = []
     for d, a, c, org, case, n, note, tids in database.execute_sql(
-        _NOTE_ROWS, (fiscal_year, until.isoformat())
+        _NOTE_ROWS.format(targets=concat_ids(database, "t.target_id")),
+        (fiscal_year, until.isoformat()),
     ):
         if not tids:
             continue  # an entry without targets counts nowhere
@@ -80,7 +82,7 @@ _CASES = """
            SUM(CASE WHEN e.case_code IS NULL OR e.case_code = '' THEN 1 ELSE 0 END),
            SUM(CASE WHEN e.case_code IS NULL OR e.case_code = '' THEN 0 ELSE 1 END)
     FROM entry e JOIN entry_target t ON t.entry_id = e.id
-    WHERE e.fiscal_year = ? AND e.deleted = 0 AND e.date <= ?
+    WHERE e.fiscal_year = ? AND e.deleted = FALSE AND e.date <= ?
     GROUP BY t.target_id"""
 
 
