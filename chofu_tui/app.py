@@ -123,7 +123,9 @@ class ChofuApp(YearApp):
     ) -> None:
         super().__init__()
         self.ctx = ctx
-        self.awaiting_passphrase = locked  # an encrypted store not yet opened: its passphrase is asked first
+        self.awaiting_passphrase = (
+            locked  # an encrypted store not yet opened: its passphrase is asked first
+        )
         self.demo = demo
         self._demo_dir = demo_dir  # a TemporaryDirectory, removed when the app goes
         self.fy = FiscalYear.of(ctx.today())

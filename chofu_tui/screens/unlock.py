@@ -59,9 +59,7 @@ class UnlockScreen(ModalScreen[bool]):
             if left <= 0:
                 self.app.exit(return_code=2, message=Text(f"エラー: {exc.message}"))
                 return
-            self.query_one("#unlock-error", Static).update(
-                Text(f"{exc.message} (あと {left} 回)")
-            )
+            self.query_one("#unlock-error", Static).update(Text(f"{exc.message} (あと {left} 回)"))
             return
         self.dismiss(True)
 
