@@ -141,7 +141,7 @@ def _store_class() -> type:
 
     from chofu_tui.store.db import Store
 
-    class CipherStore(Store, SqlCipherDatabase):  # type: ignore[misc, valid-type]
+    class CipherStore(Store, SqlCipherDatabase):
         """The store's own database class (its error reporting) over SQLCipher."""
 
         def _connect(self) -> Any:
