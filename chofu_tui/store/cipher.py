@@ -115,18 +115,41 @@ def _quote(key: str) -> str:
     return "'" + key.replace("'", "''") + "'"
 
 
+class RawKey(str):
+    """A key already derived from the passphrase, with its salt (SQLCipher's x'KEY SALT'): a
+    connection keyed with it skips the key derivation. The passphrase is derived once per
+    process and file, not once per connection (the app's worker threads each connect)."""
+
+
+_derived: dict[tuple[str, bytes], RawKey] = {}
+
+
+def derive(passphrase: str, salt: bytes) -> RawKey:
+    """SQLCipher 4's own derivation (PBKDF2-HMAC-SHA512, KDF_ITER rounds, 32 bytes) over the
+    file's salt (its first 16 bytes), done once and kept for this process."""
+    import hashlib
+
+    found = _derived.get((passphrase, salt))
+    if found is None:
+        key = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ITER, 32)
+        found = _derived[(passphrase, salt)] = RawKey(f"x'{key.hex()}{salt.hex()}'")
+    return found
+
+
 def key_connection(conn: Any, key: str | None, schema: str = "main") -> None:
     """Quiet SQLCipher's log and key `conn` (None: a plain file, opened by SQLCipher)."""
     conn.execute("PRAGMA cipher_log_level = NONE")
     if key is None:
         return
-    conn.execute(f"PRAGMA {schema}.key = {_quote(key)}")
+    literal = f'"{key}"' if isinstance(key, RawKey) else _quote(key)
+    conn.execute(f"PRAGMA {schema}.key = {literal}")
     conn.execute(f"PRAGMA {schema}.cipher_compatibility = {COMPATIBILITY}")
 
 
 def connect_file(path: Path | str, key: str | None, *, uri: bool = False, **kw: Any) -> Any:
     """A raw SQLCipher connection to `path`, keyed (nothing is read yet: a wrong key is found
-    at the first query)."""
+    at the first query). `key`: a passphrase, or a RawKey (a new file then takes its salt, so
+    a copy opens with the same passphrase)."""
     conn = _driver().connect(str(path), uri=uri, **kw)
     try:
         key_connection(conn, key)
@@ -159,8 +182,8 @@ def _store_class() -> type:
             return conn
 
         @property
-        def cipher_key(self) -> str:
-            return str(self.connect_params["passphrase"])
+        def cipher_key(self) -> RawKey:
+            return RawKey(self.connect_params["passphrase"])
 
     return CipherStore
 
@@ -171,7 +194,9 @@ def open_encrypted(path: Path, *, readonly: bool) -> Any:
     (ours, not newer), then WAL for a writer. Returns the connected Store."""
     from chofu_tui.store import db as plain
 
-    key = passphrase_for(path)
+    with path.open("rb") as f:
+        salt = f.read(16)
+    key = derive(passphrase_for(path), salt)
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     make = _store_class()
     common: dict[str, Any] = {"timeout": plain.BUSY_TIMEOUT_S, "check_same_thread": False}
@@ -228,12 +253,12 @@ def _driver_code(exc: BaseException) -> int | None:
     return None
 
 
-def open_key() -> str | None:
+def open_key() -> RawKey | None:
     """The key of the open store (None: a plain store, or none open)."""
     from chofu_tui.store.models import database
 
     key = getattr(database.obj, "cipher_key", None)
-    return key if isinstance(key, str) else None
+    return key if isinstance(key, RawKey) else None
 
 
 def check_key(conn: Any, path: Path) -> None:
