@@ -378,3 +378,26 @@ def test_earlier_plain_backups_are_encrypted_too_or_removed(
         assert con.execute("SELECT note FROM entry").fetchall() == [(NOTE,)]
     finally:
         con.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="RLIMIT_FSIZE needs POSIX")
+def test_a_file_size_limit_on_an_encrypted_store_says_so(encrypted: Path) -> None:
+    """SQLCipher's driver raises its own errors, without SQLite's extended codes: a save
+    under a file-size limit is still named as such (exit 2), nothing changed."""
+    import resource
+
+    holder = cipher.connect_file(encrypted, PASSPHRASE)  # -wal and -shm exist, as with the app
+    holder.execute("SELECT count(*) FROM entry").fetchone()
+    try:
+        before = file_digest(encrypted)
+        done = subprocess.run(
+            [sys.executable, "-c", "import sys; from chofu_tui.cli import main; sys.exit(main())",
+             "--db", str(encrypted), "add", "awareness", "--area", "2", "--note", "新しい記録"],
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (1, 1)),
+            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    finally:
+        holder.close()
+    assert done.returncode == 2, done.stderr
+    assert "ファイルサイズの上限" in done.stderr and "予期しない" not in done.stderr
+    assert file_digest(encrypted) == before
