@@ -117,8 +117,8 @@ def _quote(key: str) -> str:
 
 class RawKey(str):
     """A key already derived from the passphrase, with its salt (SQLCipher's x'KEY SALT'): a
-    connection keyed with it skips the key derivation. The passphrase is derived once per
-    process and file, not once per connection (the app's worker threads each connect)."""
+    connection keyed with it skips the key derivation (the app's worker threads each connect,
+    and would each pay it)."""
 
 
 _derived: dict[tuple[str, bytes], RawKey] = {}
@@ -134,6 +134,17 @@ def derive(passphrase: str, salt: bytes) -> RawKey:
         key = hashlib.pbkdf2_hmac("sha512", passphrase.encode("utf-8"), salt, KDF_ITER, 32)
         found = _derived[(passphrase, salt)] = RawKey(f"x'{key.hex()}{salt.hex()}'")
     return found
+
+
+def _derive_later(passphrase: str, salt: bytes) -> None:
+    """Derive the raw key in the background once the passphrase proved right: the first
+    connection uses SQLCipher's own (faster) derivation, later ones the raw key. hashlib
+    releases the GIL meanwhile; a command that ends first just leaves it unfinished."""
+    import threading
+
+    if (passphrase, salt) in _derived:
+        return
+    threading.Thread(target=derive, args=(passphrase, salt), daemon=True).start()
 
 
 def key_connection(conn: Any, key: str | None, schema: str = "main") -> None:
@@ -167,9 +178,12 @@ def _store_class() -> type:
     class CipherStore(Store, SqlCipherDatabase):
         """The store's own database class (its error reporting) over SQLCipher."""
 
+        salt = b""  # the file's first 16 bytes, set by open_encrypted
+
         def _connect(self) -> Any:
             params = dict(self.connect_params)
-            key = params.pop("passphrase")
+            passphrase = params.pop("passphrase")
+            key = _derived.get((passphrase, self.salt), passphrase)
             conn = _driver().connect(
                 self.database, timeout=self._timeout, isolation_level=None, **params
             )
@@ -182,8 +196,11 @@ def _store_class() -> type:
             return conn
 
         @property
-        def cipher_key(self) -> RawKey:
-            return RawKey(self.connect_params["passphrase"])
+        def cipher_key(self) -> str:
+            """The raw key when derived (copies then share the file's salt), else the
+            passphrase: a copy opens with the same passphrase either way."""
+            passphrase = str(self.connect_params["passphrase"])
+            return _derived.get((passphrase, self.salt), passphrase)
 
     return CipherStore
 
@@ -196,7 +213,7 @@ def open_encrypted(path: Path, *, readonly: bool) -> Any:
 
     with path.open("rb") as f:
         salt = f.read(16)
-    key = derive(passphrase_for(path), salt)
+    key = passphrase_for(path)
     writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
     make = _store_class()
     common: dict[str, Any] = {"timeout": plain.BUSY_TIMEOUT_S, "check_same_thread": False}
@@ -218,6 +235,7 @@ def open_encrypted(path: Path, *, readonly: bool) -> Any:
             uri=True,
             **common,
         )
+    store.salt = salt
     try:
         try:
             store.connect()
@@ -237,6 +255,7 @@ def open_encrypted(path: Path, *, readonly: bool) -> Any:
                 f"{path} は chofu-tui のデータベースではありません。ファイルは変更していません",
                 "not a chofu-tui database",
             )
+        _derive_later(key, salt)
         if writable and (not readonly or version != plain.SCHEMA_VERSION):
             plain._use_wal(store)
     except BaseException:
@@ -253,12 +272,12 @@ def _driver_code(exc: BaseException) -> int | None:
     return None
 
 
-def open_key() -> RawKey | None:
+def open_key() -> str | None:
     """The key of the open store (None: a plain store, or none open)."""
     from chofu_tui.store.models import database
 
     key = getattr(database.obj, "cipher_key", None)
-    return key if isinstance(key, RawKey) else None
+    return key if isinstance(key, str) else None
 
 
 def check_key(conn: Any, path: Path) -> None:

@@ -401,3 +401,34 @@ def test_a_file_size_limit_on_an_encrypted_store_says_so(encrypted: Path) -> Non
     assert done.returncode == 2, done.stderr
     assert "ファイルサイズの上限" in done.stderr and "予期しない" not in done.stderr
     assert file_digest(encrypted) == before
+
+
+def test_other_threads_and_copies_use_the_key_derived_once(
+    encrypted: Path, cli: CLI, tmp_path: Path
+) -> None:
+    """After the passphrase proved right, the key is derived once (in the background) and
+    every later connection (the app's worker threads, a backup's copy) uses it as is."""
+    import threading
+
+    from chofu_tui.services.merge import backup_store
+    from chofu_tui.store.models import Entry
+
+    db = open_store(encrypted)
+    try:
+        salt = encrypted.read_bytes()[:16]
+        raw = cipher.derive(PASSPHRASE, salt)  # what the background thread computes
+        assert isinstance(raw, cipher.RawKey) and cipher.open_key() == raw
+        counted: list[int] = []
+        worker = threading.Thread(target=lambda: counted.append(Entry.select().count()))
+        worker.start()
+        worker.join(timeout=60)
+        assert counted == [1]  # a new connection in another thread, keyed with the raw key
+        copy = backup_store(tmp_path / "copy.db")
+    finally:
+        db.close()
+    assert copy.read_bytes()[:16] == salt  # the copy shares the salt: same passphrase opens it
+    con = cipher.connect_file(copy, PASSPHRASE)
+    try:
+        assert con.execute("SELECT note FROM entry").fetchall() == [(NOTE,)]
+    finally:
+        con.close()
