@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from chofu_tui.errors import StoreError, UserError, storage_error
-from chofu_tui.files import atomic_write
+from chofu_tui.files import atomic_write, remove_leftovers
 
 PASSPHRASE_ENV = "CHOFU_TUI_PASSPHRASE"
 SOURCE_PASSPHRASE_ENV = "CHOFU_TUI_SOURCE_PASSPHRASE"
@@ -256,6 +256,9 @@ def open_encrypted(path: Path, *, readonly: bool) -> Any:
                 "not a chofu-tui database",
             )
         _derive_later(key, salt)
+        if writable:
+            # a killed `decrypt` may have left part of a plain copy beside the store
+            remove_leftovers(path)
         if writable and (not readonly or version != plain.SCHEMA_VERSION):
             plain._use_wal(store)
     except BaseException:

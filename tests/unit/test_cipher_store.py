@@ -432,3 +432,13 @@ def test_other_threads_and_copies_use_the_key_derived_once(
         assert con.execute("SELECT note FROM entry").fetchall() == [(NOTE,)]
     finally:
         con.close()
+
+
+def test_a_killed_decrypts_plain_leftover_is_removed_when_the_store_opens(
+    encrypted: Path, cli: CLI
+) -> None:
+    leftover = encrypted.with_name(f".{encrypted.name}.0badc0de.chofu-tmp")
+    leftover.write_bytes(b"SQLite format 3\x00" + NOTE.encode() * 50)  # part of a plain copy
+    code, _, err = cli("log")
+    assert code == 0, err
+    assert not leftover.exists()
