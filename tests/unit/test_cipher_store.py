@@ -165,7 +165,7 @@ def test_encrypt_then_decrypt_keeps_every_entry(
     assert code == 2 and "暗号化されていません" in err
 
 
-def test_encrypt_twice_and_a_short_passphrase_are_refused(
+def test_encrypting_an_encrypted_store_is_refused(
     encrypted: Path, cli: CLI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = file_digest(encrypted)
