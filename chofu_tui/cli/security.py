@@ -66,7 +66,10 @@ def cmd_encrypt(ctx: Context, args: argparse.Namespace) -> int:
     path = _store_file(args)
     if cipher.is_encrypted(path):
         raise UserError(f"{path} は既に暗号化されています。何もしていません", "already encrypted")
-    done = cipher.encrypt_file(path, _new_passphrase(path))
+    passphrase = _new_passphrase(path)
+    done = cipher.encrypt_file(path, passphrase)
+    # The program's earlier plain backups of this store (issue 14) are then encrypted too:
+    # for line in cipher.protect_backups(<this store's backups folder>, passphrase): note(line)
     print(f"暗号化しました: {path} (記録 {done.entries} 件、すべての表の件数を確認済み)")
     note(
         "パスフレーズを忘れると、このデータは誰にも (開発者にも) 戻せません。"

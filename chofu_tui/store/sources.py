@@ -64,10 +64,18 @@ def open_source(path: Path) -> Iterator[Any]:
         if cipher.is_encrypted(path):
             con = cipher.connect_file(uri, source_passphrase(path), uri=True)
             stack.callback(con.close)
-            cipher.check_key(con, path)
             con.row_factory = cipher.row_class()
-        else:
-            con = sqlite3.connect(uri, uri=True)
-            stack.callback(con.close)
-            con.row_factory = sqlite3.Row
+            try:
+                cipher.check_key(con, path)
+                yield con
+            except Exception as exc:
+                # SQLCipher's driver has its own error classes: the caller's sqlite3 handling
+                # (a damaged source: a clear message, exit 2) applies to them too
+                if type(exc).__module__.startswith("sqlcipher3"):
+                    raise sqlite3.DatabaseError(str(exc)) from exc
+                raise
+            return
+        con = sqlite3.connect(uri, uri=True)
+        stack.callback(con.close)
+        con.row_factory = sqlite3.Row
         yield con

@@ -442,3 +442,22 @@ def test_a_killed_decrypts_plain_leftover_is_removed_when_the_store_opens(
     code, _, err = cli("log")
     assert code == 0, err
     assert not leftover.exists()
+
+
+def test_a_damaged_encrypted_source_is_a_clear_refusal(
+    cli: CLI, db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "laptop2.db"
+    for i in range(30):
+        code, _, err = cli("--db", str(source), "add", "awareness", "--area", "3", "--note", f"{i}")
+        assert code == 0, err
+    cipher.encrypt_file(source, "the other laptop's passphrase")
+    with source.open("r+b") as f:  # cut off: the schema reads, the tables do not
+        f.truncate(4096 * 4)
+    _add(cli)
+    before = table_dump(db_path)
+    monkeypatch.setenv(cipher.SOURCE_PASSPHRASE_ENV, "the other laptop's passphrase")
+    code, _, err = cli("merge", str(source))
+    assert code == 2, err
+    assert "予期しない" not in err and str(source) in err
+    assert table_dump(db_path) == before
