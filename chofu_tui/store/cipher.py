@@ -137,9 +137,9 @@ def derive(passphrase: str, salt: bytes) -> RawKey:
 
 
 def _derive_later(passphrase: str, salt: bytes) -> None:
-    """Derive the raw key in the background once the passphrase proved right: the first
-    connection uses SQLCipher's own (faster) derivation, later ones the raw key. hashlib
-    releases the GIL meanwhile; a command that ends first just leaves it unfinished."""
+    """Derive the raw key in the background when a second connection is made (the app's
+    worker threads; a command has one): SQLCipher's own derivation is faster for one, the raw
+    key makes every later one free. hashlib releases the GIL meanwhile."""
     import threading
 
     if (passphrase, salt) in _derived:
@@ -179,11 +179,17 @@ def _store_class() -> type:
         """The store's own database class (its error reporting) over SQLCipher."""
 
         salt = b""  # the file's first 16 bytes, set by open_encrypted
+        connected_before = False
 
         def _connect(self) -> Any:
             params = dict(self.connect_params)
             passphrase = params.pop("passphrase")
-            key = _derived.get((passphrase, self.salt), passphrase)
+            key = _derived.get((passphrase, self.salt))
+            if key is None:
+                key = passphrase
+                if self.connected_before:  # a second thread: later ones take the raw key
+                    _derive_later(passphrase, self.salt)
+                self.connected_before = True
             conn = _driver().connect(
                 self.database, timeout=self._timeout, isolation_level=None, **params
             )
@@ -255,7 +261,6 @@ def open_encrypted(path: Path, *, readonly: bool) -> Any:
                 f"{path} は chofu-tui のデータベースではありません。ファイルは変更していません",
                 "not a chofu-tui database",
             )
-        _derive_later(key, salt)
         if writable:
             # a killed `decrypt` may have left part of a plain copy beside the store
             remove_leftovers(path)

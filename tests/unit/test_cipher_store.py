@@ -406,23 +406,33 @@ def test_a_file_size_limit_on_an_encrypted_store_says_so(encrypted: Path) -> Non
 def test_other_threads_and_copies_use_the_key_derived_once(
     encrypted: Path, cli: CLI, tmp_path: Path
 ) -> None:
-    """After the passphrase proved right, the key is derived once (in the background) and
-    every later connection (the app's worker threads, a backup's copy) uses it as is."""
+    """A command connects once (SQLCipher derives the key); a second connection (the app's
+    worker threads) starts deriving the raw key in the background, and every later connection
+    and a backup's copy use it as is."""
     import threading
+    import time
 
     from chofu_tui.services.merge import backup_store
     from chofu_tui.store.models import Entry
 
-    db = open_store(encrypted)
-    try:
-        salt = encrypted.read_bytes()[:16]
-        raw = cipher.derive(PASSPHRASE, salt)  # what the background thread computes
-        assert isinstance(raw, cipher.RawKey) and cipher.open_key() == raw
+    def count_in_a_thread() -> list[int]:
         counted: list[int] = []
         worker = threading.Thread(target=lambda: counted.append(Entry.select().count()))
         worker.start()
         worker.join(timeout=60)
-        assert counted == [1]  # a new connection in another thread, keyed with the raw key
+        return counted
+
+    salt = encrypted.read_bytes()[:16]
+    db = open_store(encrypted)
+    try:
+        assert (PASSPHRASE, salt) not in cipher._derived  # one connection: no raw key made
+        assert count_in_a_thread() == [1]  # a second connection, keyed with the passphrase
+        deadline = time.monotonic() + 60
+        while (PASSPHRASE, salt) not in cipher._derived and time.monotonic() < deadline:
+            time.sleep(0.05)
+        raw = cipher._derived[(PASSPHRASE, salt)]
+        assert cipher.open_key() == raw
+        assert count_in_a_thread() == [1]  # a third, keyed with the raw key
         copy = backup_store(tmp_path / "copy.db")
     finally:
         db.close()
