@@ -118,9 +118,14 @@ class ChofuApp(YearApp):
         Binding("q", "quit", i18n.KEY_QUIT, id="quit"),
     ]
 
-    def __init__(self, ctx: Context, *, demo: bool = False, demo_dir: object = None) -> None:
+    def __init__(
+        self, ctx: Context, *, demo: bool = False, demo_dir: object = None, locked: bool = False
+    ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.awaiting_passphrase = (
+            locked  # an encrypted store not yet opened: its passphrase is asked first
+        )
         self.demo = demo
         self._demo_dir = demo_dir  # a TemporaryDirectory, removed when the app goes
         self.fy = FiscalYear.of(ctx.today())
@@ -136,6 +141,20 @@ class ChofuApp(YearApp):
         self._scope_said: set[str] = set()  # why a scope cannot apply: said once a run
 
     def on_mount(self) -> None:
+        if self.awaiting_passphrase:
+            from chofu_tui.screens.unlock import UnlockScreen
+
+            where = str(self.ctx.db_path)
+            self.push_screen(UnlockScreen(where, self.ctx.unlock), callback=self._unlocked)
+            return
+        self._start()
+
+    def _unlocked(self, opened: bool | None) -> None:
+        if opened:
+            self.awaiting_passphrase = False
+            self._start()
+
+    def _start(self) -> None:
         self.switch_mode("dashboard")
         self.reload()
         self.set_interval(POLL_SECONDS, self._poll_store, name="poll-store")
@@ -311,6 +330,8 @@ class ChofuApp(YearApp):
 
     # Keys.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.awaiting_passphrase:  # nothing but the passphrase until the store is open
+            return action == "quit"
         if action in NAVIGATION and isinstance(self.screen, ModalScreen):
             return False
         if action in ("create_plan", "view_latest"):
@@ -479,4 +500,7 @@ def make_app(db_path: Path | str | None = None, demo: bool = False) -> ChofuApp:
         ctx = Context.open(root / "demo.db", catalog=PlanCatalog(user_dir=root / "plans"))
         ctx.today = lambda: as_of
         return ChofuApp(ctx, demo=True, demo_dir=tmp)
+    locked = Context.open(db_path, needs_store=False)
+    if locked.needs_unlock():  # encrypted, no CHOFU_TUI_PASSPHRASE: the app asks first
+        return ChofuApp(locked, locked=True)
     return ChofuApp(Context.open(db_path))

@@ -87,7 +87,8 @@ def storage_error(exc: BaseException) -> UserError | None:
             return UserError(DISK_FULL_MESSAGE, "disk full")
         if isinstance(e, OSError) and e.errno == errno.EFBIG:
             return UserError(FILE_SIZE_MESSAGE, "file size limit reached")
-        if isinstance(e, sqlite3.Error):
+        # SQLCipher's driver (an encrypted store) raises its own copies of sqlite3's errors
+        if isinstance(e, sqlite3.Error) or type(e).__module__.startswith("sqlcipher3"):
             code = getattr(e, "sqlite_errorcode", None)
             if code == sqlite3.SQLITE_FULL or "database or disk is full" in str(e):
                 # SQLite says "full" for a short write, which a size limit also causes
@@ -96,6 +97,13 @@ def storage_error(exc: BaseException) -> UserError | None:
                 return UserError(DISK_FULL_MESSAGE, "disk full")
             if code == getattr(sqlite3, "SQLITE_IOERR_SHMOPEN", -1) and _file_size_limited():
                 # the -shm file could not be grown (a folder one cannot write says so otherwise)
+                return UserError(FILE_SIZE_MESSAGE, "file size limit reached")
+            if (
+                code == sqlite3.SQLITE_IOERR
+                and not isinstance(e, sqlite3.Error)
+                and _file_size_limited()
+            ):
+                # SQLCipher's driver gives no extended code (no _WRITE, _SHMSIZE ...)
                 return UserError(FILE_SIZE_MESSAGE, "file size limit reached")
             if code in _WRITE_ERRORS:
                 # SQLite does not keep errno: a write refused outright (EFBIG) is an I/O error

@@ -15,7 +15,17 @@ import sys
 from collections.abc import Sequence
 
 from chofu_tui import __version__
-from chofu_tui.cli import entries, evaluation, plan, progress, report, settings, stores, summary
+from chofu_tui.cli import (
+    entries,
+    evaluation,
+    plan,
+    progress,
+    report,
+    security,
+    settings,
+    stores,
+    summary,
+)
 from chofu_tui.cli.parser import Command, JaParser, Run, db_parent
 from chofu_tui.errors import WRITE_FAILED_MESSAGE, UserError, storage_error
 
@@ -32,6 +42,8 @@ ALL: tuple[Command, ...] = (
     stores.MERGE,
     entries.CHECK,
     stores.BACKUP,
+    security.ENCRYPT,
+    security.DECRYPT,
     report.REPORT,
     evaluation.EVALUATION,
     plan.PLAN,
@@ -105,7 +117,7 @@ def _ignore_file_size_signal() -> None:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from chofu_tui.context import Context
+    from chofu_tui.context import Context, terminal_passphrase
     from chofu_tui.store.location import StoreLocation
 
     db: str | None = getattr(args, "db", None)
@@ -116,7 +128,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             StoreLocation.parse(db)  # a location it cannot read: exit 2 before any screen
         return run_app(db=db, demo=args.demo)  # a file or a server's URL
     command = BY_NAME[args.command]
-    ctx = Context.open(db, needs_store=command.needs_store, readonly=command.reads_only(args))
+    ctx = Context.open(
+        db,
+        needs_store=command.needs_store,
+        readonly=command.reads_only(args),
+        passphrase=terminal_passphrase,  # asked only for an encrypted store
+    )
     try:
         return COMMANDS[command.name](ctx, args)
     finally:

@@ -23,7 +23,7 @@ from peewee import SqliteDatabase
 
 from chofu_tui.errors import DISK_FULL_MESSAGE, StoreError, UserError, storage_error
 from chofu_tui.paths import make_private_dir
-from chofu_tui.store import tallies
+from chofu_tui.store import cipher, tallies
 from chofu_tui.store.models import MODELS, Setting, database
 
 # Each migration takes the store from version i to i + 1; never edit one that has shipped.
@@ -387,19 +387,12 @@ def open_sqlite(
     path = Path(path).expanduser()
     if not path.exists():
         _create(path, create_folder)
-    version = _inspect(path)
-    if version == 0:
-        with contextlib.suppress(OSError):
-            path.chmod(0o600)  # an empty file we are about to make a store of
     try:
-        try:
-            db = _connect(path, readonly=readonly and version == SCHEMA_VERSION)
-        except ReadOnlyStoreError:
-            if readonly or version != SCHEMA_VERSION:
-                raise
-            # A writer (the app, `add`) on a store it may not write: open it for reading,
-            # so the app can still show it; the first save says why it cannot be saved.
-            db = _connect(path, readonly=True)
+        if cipher.is_encrypted(path):
+            # SQLCipher (issue 14): the key is checked before a byte is written
+            db = cipher.open_encrypted(path, readonly=readonly)
+        else:
+            db = _open_plain(path, readonly=readonly)
     except StoreError:
         raise
     except Exception as exc:
@@ -418,6 +411,21 @@ def open_sqlite(
             raise
         raise _cannot_open(path, exc) from exc
     return db
+
+
+def _open_plain(path: Path, *, readonly: bool) -> Store:
+    version = _inspect(path)
+    if version == 0:
+        with contextlib.suppress(OSError):
+            path.chmod(0o600)  # an empty file we are about to make a store of
+    try:
+        return _connect(path, readonly=readonly and version == SCHEMA_VERSION)
+    except ReadOnlyStoreError:
+        if readonly or version != SCHEMA_VERSION:
+            raise
+        # A writer (the app, `add`) on a store it may not write: open it for reading,
+        # so the app can still show it; the first save says why it cannot be saved.
+        return _connect(path, readonly=True)
 
 
 def _cannot_open(path: Path, exc: Exception) -> StoreError:
