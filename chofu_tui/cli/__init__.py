@@ -15,7 +15,17 @@ import sys
 from collections.abc import Sequence
 
 from chofu_tui import __version__
-from chofu_tui.cli import entries, evaluation, plan, progress, report, settings, stores, summary
+from chofu_tui.cli import (
+    backups,
+    entries,
+    evaluation,
+    plan,
+    progress,
+    report,
+    settings,
+    stores,
+    summary,
+)
 from chofu_tui.cli.parser import Command, JaParser, Run, db_parent
 from chofu_tui.errors import WRITE_FAILED_MESSAGE, UserError, storage_error
 
@@ -32,6 +42,8 @@ ALL: tuple[Command, ...] = (
     stores.MERGE,
     entries.CHECK,
     stores.BACKUP,
+    backups.BACKUPS,
+    backups.RESTORE_BACKUP,
     report.REPORT,
     evaluation.EVALUATION,
     plan.PLAN,
@@ -104,6 +116,15 @@ def _ignore_file_size_signal() -> None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+def _backup_at_open(*, writes: bool) -> None:
+    """Today's backup before the first write of the day; a failure is said, never fatal."""
+    from chofu_tui.cli.common import note
+    from chofu_tui.services.backups import at_open
+
+    for warning in at_open(writes=writes):
+        note(warning)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from chofu_tui.context import Context
     from chofu_tui.store.location import StoreLocation
@@ -115,8 +136,11 @@ def _dispatch(args: argparse.Namespace) -> int:
         path = StoreLocation.parse(db).require_file() if db is not None else None
         return run_app(db_path=path, demo=args.demo)
     command = BY_NAME[args.command]
-    ctx = Context.open(db, needs_store=command.needs_store, readonly=command.reads_only(args))
+    readonly = command.reads_only(args)
+    ctx = Context.open(db, needs_store=command.needs_store, readonly=readonly)
     try:
+        if command.needs_store:
+            _backup_at_open(writes=not readonly)
         return COMMANDS[command.name](ctx, args)
     finally:
         ctx.close()

@@ -21,14 +21,14 @@ from chofu_tui.plan import PlanCatalog
 from tests.unit.conftest import CLI, table_dump
 
 CLI_DIR = Path(chofu_tui.cli.__file__).parent
-GROUPS = ("entries", "progress", "summary", "report", "evaluation", "plan", "settings", "stores")
+GROUPS = ("entries", "progress", "summary", "report", "evaluation", "plan", "settings", "stores", "backups")
 
 
 def test_every_command_group_is_a_module_and_every_command_reads_in_one_screen() -> None:
     assert hasattr(chofu_tui.cli, "__path__")  # a package
     names = {c.name for c in chofu_tui.cli.ALL}
     assert names == set(chofu_tui.cli.COMMANDS)
-    assert len(names) == 15  # edit, summary (issue 12) and evaluation (issue 11) joined
+    assert len(names) == 17  # backups and restore-backup (issue 14) joined
     for group in GROUPS:
         module = importlib.import_module(f"chofu_tui.cli.{group}")
         tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
@@ -141,7 +141,7 @@ def test_merge_on_the_command_line_refuses_the_target(cli: CLI, db_path: Path) -
 def test_the_backup_service_refuses_the_open_store_and_its_side_files(
     store: object, db_path: Path
 ) -> None:
-    from chofu_tui.services.merge import backup_store
+    from chofu_tui.services.backups import backup_store
 
     for dest in (db_path, Path(f"{db_path}-wal")):
         with pytest.raises(UserError, match="このデータベース自身"):
