@@ -141,6 +141,7 @@ class ChofuApp(YearApp):
         self.set_interval(POLL_SECONDS, self._poll_store, name="poll-store")
         # After the first figures are up (a start stays fast), once per run.
         self.set_timer(OLD_ROWS_DELAY, self._check_old_rows, name="old-rows")
+        self.call_after_refresh(self._backup_at_start)  # after the first paint: start stays fast
 
     def notify(
         self,
@@ -208,6 +209,13 @@ class ChofuApp(YearApp):
 
     # Rows stored before today's input rules keep counting; say once how many there are.
     @work(thread=True, exclusive=True, group="old-rows", exit_on_error=False)
+    def _backup_at_start(self) -> None:
+        """Today's backup when this is the day's first start (a stat when it is not)."""
+        from chofu_tui.services.backups import at_open
+
+        for warning in at_open(writes=not self.demo):  # a demo's store is thrown away
+            self.notify(warning, severity="warning", timeout=12)
+
     def _check_old_rows(self) -> None:
         from chofu_tui.services.checks import find_problems
 

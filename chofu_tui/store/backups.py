@@ -222,7 +222,9 @@ def _make_locked(
     return _read(target)
 
 
-def daily(store: Path, source: sqlite3.Connection, *, today: dt.date | None = None) -> Backup | None:
+def daily(
+    store: Path, source: sqlite3.Connection, *, today: dt.date | None = None
+) -> Backup | None:
     """Today's daily backup, made unless it is there already (one stat when it is)."""
     day = today or _today()
     folder = folder_for(store)
@@ -343,7 +345,9 @@ def verify(backup: Backup) -> dict[str, object]:
             )
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master")}
         version = int(con.execute("PRAGMA user_version").fetchone()[0])
-        entries = con.execute("SELECT count(*) FROM entry").fetchone()[0] if "entry" in tables else 0
+        entries = (
+            con.execute("SELECT count(*) FROM entry").fetchone()[0] if "entry" in tables else 0
+        )
     except sqlite3.Error as exc:
         raise BackupFailed(f"バックアップ {backup.name} は壊れています: {exc}") from None
     finally:

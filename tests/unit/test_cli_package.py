@@ -21,7 +21,17 @@ from chofu_tui.plan import PlanCatalog
 from tests.unit.conftest import CLI, table_dump
 
 CLI_DIR = Path(chofu_tui.cli.__file__).parent
-GROUPS = ("entries", "progress", "summary", "report", "evaluation", "plan", "settings", "stores", "backups")
+GROUPS = (
+    "entries",
+    "progress",
+    "summary",
+    "report",
+    "evaluation",
+    "plan",
+    "settings",
+    "stores",
+    "backups",
+)
 
 
 def test_every_command_group_is_a_module_and_every_command_reads_in_one_screen() -> None:
