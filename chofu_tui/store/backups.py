@@ -284,7 +284,7 @@ def listing(store: Path) -> list[Backup]:
     for path in files:
         with contextlib.suppress(OSError, ValueError):
             found.append(_read(path))
-    return sorted(found, key=lambda b: (b.when, b.name), reverse=True)
+    return sorted(found, key=lambda b: (b.when, len(b.name), b.name), reverse=True)
 
 
 def _read(path: Path) -> Backup:
