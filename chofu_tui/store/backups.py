@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from chofu_tui.files import atomic_write, write_text
+from chofu_tui.files import TMP_SUFFIX, atomic_write, remove_leftovers, write_text
 from chofu_tui.paths import data_dir, make_private_dir
 from chofu_tui.store.connections import new_file_connection
 
@@ -211,6 +211,7 @@ def make(
 def _make_locked(
     folder: Path, source: sqlite3.Connection, reason: str, day: dt.date, now: dt.datetime
 ) -> Backup:
+    _tidy(folder)
     name = _new_name(folder, day, reason, now)
     target = folder / f"{name}.db"
     with atomic_write(target) as tmp:
@@ -220,6 +221,15 @@ def _make_locked(
     write_text(folder / f"{name}.json", json.dumps(sidecar, ensure_ascii=False, indent=2))
     prune(folder, day)
     return _read(target)
+
+
+def _tidy(folder: Path) -> None:
+    """Remove what killed backups left (temporary copies: every note), whatever their day."""
+    for tmp in folder.glob(f".*{TMP_SUFFIX}*"):
+        # ".<target>.<8 hex><TMP_SUFFIX>[-journal]" -> "<target>"
+        target = tmp.name[1:].split(TMP_SUFFIX)[0].rsplit(".", 1)[0]
+        if target:
+            remove_leftovers(folder / target)
 
 
 def daily(

@@ -62,7 +62,7 @@ def test_read_only_commands_make_none_and_work_when_backups_cannot_be_written(
     folder.parent.rmdir()
     folder.parent.write_text("not a folder")  # `backups/` cannot be made, even by root
     for argv in (("log",), ("progress",), ("log", "--json"), ("summary", "--month"), ("backups",)):
-        code, out, err = cli(*argv)
+        code, _out, err = cli(*argv)
         assert code == 0, (argv, err)
         assert "バックアップ" not in err, argv
     # a write works too, and says (in Japanese) that today's backup could not be made
@@ -129,7 +129,7 @@ def test_a_damaged_backup_is_refused_and_the_store_is_unchanged(cli: CLI, db_pat
     data[page : 3 * page] = b"\xa5" * (2 * page)  # pages 2-3: tables' pages turned to noise
     path.write_bytes(bytes(data))
     before = table_dump(db_path)
-    code, out, err = cli("restore-backup", "2024-10-01")
+    code, _out, err = cli("restore-backup", "2024-10-01")
     assert code == 2
     assert "壊れています" in err and "変更していません" in err
     assert table_dump(db_path) == before

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from chofu_tui.store import backups, db
-from chofu_tui.store.backups import BackupFailed, folder_for, make, prune, to_keep
+from chofu_tui.store.backups import BackupFailed, folder_for, make, to_keep
 from chofu_tui.store.models import database
 from tests.unit.conftest import CLI, table_dump
 
@@ -84,7 +84,7 @@ def test_a_copy_that_fails_its_check_is_removed_and_the_reason_reported(
     path = _open(tmp_path)
     monkeypatch.setattr(backups, "_integrity", lambda con: "*** in database main *** Page 3")
     try:
-        with pytest.raises(BackupFailed, match="integrity_check.*Page 3"):
+        with pytest.raises(BackupFailed, match=r"integrity_check.*Page 3"):
             make(path, database.connection(), "daily", today=dt.date(2024, 10, 1))
     finally:
         database.close()
