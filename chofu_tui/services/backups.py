@@ -23,9 +23,11 @@ def _store() -> Path | None:
     return open_file() if database.obj is not None else None
 
 
-def at_open(*, writes: bool) -> list[str]:
+def at_open(*, writes: bool, in_thread: bool = False) -> list[str]:
     """Once the store is open: today's backup when the caller will write (a stat when it is
-    there already). Returns warnings to show; never raises, so a backup never stops work."""
+    there already). Returns warnings to show; never raises, so a backup never stops work.
+    `in_thread`: called from a worker thread (the app), which reads the store through a
+    connection of its own, closed here."""
     said = list(mechanics.pending_warnings)
     mechanics.pending_warnings.clear()
     store = _store()
@@ -35,6 +37,9 @@ def at_open(*, writes: bool) -> list[str]:
         mechanics.daily(store, database.connection())
     except Exception as exc:  # a full disk, a folder we may not write: said, not fatal
         said.append(f"今日のバックアップを作れませんでした (作業は続けられます): {exc}")
+    finally:
+        if in_thread:
+            database.close()  # this thread's connection only (peewee's are per thread)
     return said
 
 
