@@ -33,6 +33,7 @@ from pathlib import Path
 
 from chofu_tui.files import TMP_SUFFIX, atomic_write, remove_leftovers, write_text
 from chofu_tui.paths import data_dir, make_private_dir
+from chofu_tui.safetext import one_line
 from chofu_tui.store.connections import new_file_connection
 
 try:  # POSIX: one process makes a backup while the others wait
@@ -317,12 +318,12 @@ def _read(path: Path) -> Backup:
     return Backup(
         name=path.stem,
         path=path,
-        when=str(meta.get("when") or when)[:19],
+        when=one_line(str(meta.get("when") or when))[:19],  # a sidecar is a file: never trusted
         why=reason,
         entries=number("entries"),
         live_entries=number("live_entries"),
         schema_version=number("schema_version"),
-        integrity=str(meta.get("integrity") or "不明")[:200],
+        integrity=one_line(str(meta.get("integrity") or "不明"))[:200],
         size=path.stat().st_size,
     )
 

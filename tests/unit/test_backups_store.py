@@ -4,6 +4,7 @@ backup before a migration, and a backup whose sidecar was lost."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from pathlib import Path
 
@@ -153,3 +154,14 @@ def test_the_folder_is_named_for_the_store_and_its_path(tmp_path: Path) -> None:
     b = folder_for(tmp_path / "x" / "sato.db")
     assert a.parent.name == "backups" and a.name.startswith("sato-") and a != b
     assert folder_for(tmp_path / "y" / ".." / "sato.db") == a  # the resolved path
+
+
+def test_a_sidecar_with_control_characters_is_shown_without_them(cli: CLI, db_path: Path) -> None:
+    assert cli(*ADD)[0] == 0
+    sidecar = folder_for(db_path) / "2024-10-01.json"
+    meta = json.loads(sidecar.read_text())
+    meta.update(when="2024-10-01T\x1b[31m09", integrity="bad\x1b]0;x\x07 page")
+    sidecar.write_text(json.dumps(meta))
+    code, out, _ = cli("backups")
+    assert code == 0 and "\x1b" not in out and "\x07" not in out
+    assert "bad page" in out
