@@ -76,7 +76,7 @@ class SettingsScreen(YearScreen):
             entries = "?" if b.entries is None else f"{b.entries:,}"
             check = "" if b.integrity == "ok" else "  検査で異常"
             lines.append(f"{b.when.replace('T', ' ')[:16]}  ")
-            lines.append(fit(b.why_label, 20))
+            lines.append(fit(b.why_label, 14))
             lines.append(f"  記録 {entries:>7} 件{check}\n")
         if len(found) > shown:
             lines.append(f"ほか {len(found) - shown} 件\n", style="dim")

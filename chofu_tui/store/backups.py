@@ -45,12 +45,12 @@ REASONS = ("daily", "migration", "merge", "sync", "restore", "encrypt", "decrypt
 # Shown to the user (the settings screen, `backups`).
 REASON_LABELS = {
     "daily": "毎日",
-    "migration": "データベース更新前",
-    "merge": "取り込み (merge) 前",
+    "migration": "版の更新前",
+    "merge": "取り込み前",
     "sync": "同期前",
     "restore": "復元前",
     "encrypt": "暗号化前",
-    "decrypt": "暗号化解除前",
+    "decrypt": "暗号化の解除前",
     "manual": "手動",
 }
 KEEP_DAYS = 14

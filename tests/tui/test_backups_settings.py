@@ -40,7 +40,7 @@ async def test_the_settings_screen_lists_the_backups(ctx, tmp_path: Path) -> Non
         lines = shown.splitlines()
         # newest first: today's daily (made at start), the merge, the two dailies before
         assert lines[0].startswith("2024-12-13") and "毎日" in lines[0]
-        assert "取り込み (merge) 前" in lines[1] and "記録       4 件" in lines[1]
+        assert "取り込み前" in lines[1] and "記録       4 件" in lines[1]
         assert lines[-1].startswith("一覧と復元: chofu-tui backups")
         # at 80x24 not all fit: the rest is counted, and every line fits the width
         assert any(line.startswith("ほか ") for line in lines) or len(lines) == 5
