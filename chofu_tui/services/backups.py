@@ -10,6 +10,7 @@ from pathlib import Path
 
 from chofu_tui.errors import UserError, cannot_write
 from chofu_tui.files import atomic_write
+from chofu_tui.services import clock
 from chofu_tui.store import backups as mechanics
 from chofu_tui.store.backups import Backup, BackupFailed
 from chofu_tui.store.db import SCHEMA_VERSION, _migrate, open_file
@@ -34,7 +35,7 @@ def at_open(*, writes: bool, in_thread: bool = False) -> list[str]:
     if not writes or store is None:
         return said
     try:
-        mechanics.daily(store, database.connection())
+        mechanics.daily(store, database.connection(), today=clock.today())
     except Exception as exc:  # a full disk, a folder we may not write: said, not fatal
         said.append(f"今日のバックアップを作れませんでした (作業は続けられます): {exc}")
     finally:
@@ -51,7 +52,7 @@ def before(reason: str) -> Backup | None:
     if store is None:
         return None
     try:
-        return mechanics.make(store, database.connection(), reason)
+        return mechanics.make(store, database.connection(), reason, today=clock.today())
     except BackupFailed as exc:
         label = mechanics.REASON_LABELS.get(reason, reason)
         raise UserError(
@@ -92,9 +93,9 @@ def restore(name: str) -> RestoreResult:
     mechanics.restore_into(backup, database.connection())
     # A restored copy is a new replica: it must not speak with the old one's id (change log).
     Setting.delete().where(Setting.key == "device_id").execute()
-    if int(checked["schema_version"]) < SCHEMA_VERSION:
+    if checked["schema_version"] < SCHEMA_VERSION:
         _migrate(database.obj)  # a backup from before an upgrade: upgrade it now
-    return RestoreResult(backup, int(checked["entries"]), int(checked["schema_version"]), kept)
+    return RestoreResult(backup, checked["entries"], checked["schema_version"], kept)
 
 
 def backup_store(dest: Path) -> Path:

@@ -31,6 +31,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from peewee import Database, SqliteDatabase
+
 from chofu_tui.files import TMP_SUFFIX, atomic_write, remove_leftovers, write_text
 from chofu_tui.paths import data_dir, make_private_dir
 from chofu_tui.safetext import one_line
@@ -164,12 +166,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-def _today() -> dt.date:
-    from chofu_tui.services import clock  # CHOFU_TUI_TODAY pins the day
-
-    return clock.today()
-
-
 def _new_name(folder: Path, day: dt.date, reason: str, now: dt.datetime) -> str:
     if reason == "daily":
         return day.isoformat()
@@ -186,15 +182,16 @@ def make(
     source: sqlite3.Connection,
     reason: str,
     *,
-    today: dt.date | None = None,
+    today: dt.date,
     now: dt.datetime | None = None,
     _locked_already: bool = False,
 ) -> Backup:
-    """A new backup of the store at `store`, read through `source`; old ones pruned.
+    """A new backup of the store at `store`, read through `source`, named for `today` (the
+    caller's: services.clock honours CHOFU_TUI_TODAY); old ones pruned.
     Raises BackupFailed (with why, in Japanese) when it cannot be made."""
     if reason not in REASONS:
         raise ValueError(f"unknown backup reason {reason!r}")
-    day = today or _today()
+    day = today
     now = now or _now()
     folder = folder_for(store)
     try:
@@ -233,11 +230,9 @@ def _tidy(folder: Path) -> None:
             remove_leftovers(folder / target)
 
 
-def daily(
-    store: Path, source: sqlite3.Connection, *, today: dt.date | None = None
-) -> Backup | None:
+def daily(store: Path, source: sqlite3.Connection, *, today: dt.date) -> Backup | None:
     """Today's daily backup, made unless it is there already (one stat when it is)."""
-    day = today or _today()
+    day = today
     folder = folder_for(store)
     if (folder / f"{day.isoformat()}.db").exists():
         return None
@@ -255,28 +250,31 @@ def daily(
         ) from exc
 
 
-def before_migration(db: object) -> None:
+def before_migration(db: Database) -> None:
     """Called by db._migrate before it upgrades a store: a backup of an existing store at its
     old version (once, however many starts upgrade it together). A failure does not stop the
     upgrade; it is said once the store is open (pending_warnings)."""
     from chofu_tui.store.db import SCHEMA_VERSION, schema_version
 
     store = getattr(db, "path", None)
-    if not isinstance(store, Path) or not hasattr(db, "connection"):
+    if not isinstance(store, Path) or not isinstance(db, SqliteDatabase):
         return  # not a file (a server's store)
+    # The machine's day (the store may not import services.clock): a pinned CHOFU_TUI_TODAY
+    # only names this one backup differently.
+    today = dt.date.today()
     try:
-        version = schema_version(db)  # type: ignore[arg-type]
+        version = schema_version(db)
         if not 0 < version < SCHEMA_VERSION:
             return  # a new store, or one another start has upgraded
         folder = folder_for(store)
         _private_folder(folder)
         with _locked(folder):
             if any(
-                b.why == "migration" and b.schema_version == version and b.day == _today()
+                b.why == "migration" and b.schema_version == version and b.day == today
                 for b in listing(store)
             ):
                 return  # another start made it a moment ago
-            make(store, db.connection(), "migration", _locked_already=True)  # type: ignore[attr-defined]
+            make(store, db.connection(), "migration", today=today, _locked_already=True)
     except (BackupFailed, OSError, sqlite3.Error) as exc:
         pending_warnings.append(f"データベースを更新する前のバックアップを作れませんでした: {exc}")
 
@@ -339,7 +337,7 @@ def find(store: Path, name: str) -> Backup:
     )
 
 
-def verify(backup: Backup) -> dict[str, object]:
+def verify(backup: Backup) -> dict[str, int]:
     """Open the backup and check it (integrity_check, our tables, a version we can read);
     BackupFailed when it is damaged or not ours. Nothing is written to it."""
     from chofu_tui.store.db import SCHEMA_VERSION
