@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from collections.abc import Callable, Iterable
@@ -160,6 +161,8 @@ class ChofuApp(YearApp):
         self.set_interval(POLL_SECONDS, self._poll_store, name="poll-store")
         # After the first figures are up (a start stays fast), once per run.
         self.set_timer(OLD_ROWS_DELAY, self._check_old_rows, name="old-rows")
+        # in a thread: a day's first start copies and checks the store (~1 s at 100,000 entries)
+        self.run_worker(self._backup_at_start, thread=True, name="backup", exit_on_error=False)
 
     def notify(
         self,
@@ -227,6 +230,15 @@ class ChofuApp(YearApp):
 
     # Rows stored before today's input rules keep counting; say once how many there are.
     @work(thread=True, exclusive=True, group="old-rows", exit_on_error=False)
+    def _backup_at_start(self) -> None:
+        """Today's backup when this is the day's first start (a stat when it is not)."""
+        from chofu_tui.services.backups import at_open
+
+        # a demo's store is thrown away: no backup of it
+        for warning in at_open(writes=not self.demo, in_thread=True):
+            with contextlib.suppress(RuntimeError):  # the app closed meanwhile
+                self.call_from_thread(self.notify, warning, severity="warning", timeout=12)
+
     def _check_old_rows(self) -> None:
         from chofu_tui.services.checks import find_problems
 

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from chofu_tui import __version__
 from chofu_tui.cli import (
+    backups,
     entries,
     evaluation,
     plan,
@@ -44,6 +45,8 @@ ALL: tuple[Command, ...] = (
     stores.BACKUP,
     security.ENCRYPT,
     security.DECRYPT,
+    backups.BACKUPS,
+    backups.RESTORE_BACKUP,
     report.REPORT,
     evaluation.EVALUATION,
     plan.PLAN,
@@ -116,6 +119,15 @@ def _ignore_file_size_signal() -> None:
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+def _backup_at_open(*, writes: bool) -> None:
+    """Today's backup before the first write of the day; a failure is said, never fatal."""
+    from chofu_tui.cli.common import note
+    from chofu_tui.services.backups import at_open
+
+    for warning in at_open(writes=writes):
+        note(warning)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
     from chofu_tui.context import Context, terminal_passphrase
     from chofu_tui.store.location import StoreLocation
@@ -128,13 +140,16 @@ def _dispatch(args: argparse.Namespace) -> int:
             StoreLocation.parse(db)  # a location it cannot read: exit 2 before any screen
         return run_app(db=db, demo=args.demo)  # a file or a server's URL
     command = BY_NAME[args.command]
+    readonly = command.reads_only(args)
     ctx = Context.open(
         db,
         needs_store=command.needs_store,
-        readonly=command.reads_only(args),
+        readonly=readonly,
         passphrase=terminal_passphrase,  # asked only for an encrypted store
     )
     try:
+        if command.needs_store:
+            _backup_at_open(writes=not readonly)
         return COMMANDS[command.name](ctx, args)
     finally:
         ctx.close()

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from chofu_tui.cli.common import note
 from chofu_tui.cli.parser import Command, JaParser
 from chofu_tui.errors import UserError
+from chofu_tui.store.backups import folder_for
 
 if TYPE_CHECKING:
     from chofu_tui.context import Context
@@ -60,6 +61,22 @@ def _new_passphrase(path: Path) -> str:
     return first
 
 
+def _backup_first(path: Path, reason: str, passphrase: str | None = None) -> None:
+    """The program's own backup of the store before it is converted (issue 14): the store is
+    opened only for that (an encrypted one with its passphrase, so the copy is encrypted too)
+    and closed again before the conversion takes it exclusively."""
+    from chofu_tui.services import backups
+    from chofu_tui.store import cipher
+    from chofu_tui.store.location import open_store
+
+    with cipher.passphrase_from((lambda _path: passphrase) if passphrase is not None else None):
+        db = open_store(path, readonly=True)
+    try:
+        backups.before(reason)
+    finally:
+        db.close()
+
+
 def cmd_encrypt(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.store import cipher
 
@@ -67,9 +84,12 @@ def cmd_encrypt(ctx: Context, args: argparse.Namespace) -> int:
     if cipher.is_encrypted(path):
         raise UserError(f"{path} は既に暗号化されています。何もしていません", "already encrypted")
     passphrase = _new_passphrase(path)
+    _backup_first(path, "encrypt")
     done = cipher.encrypt_file(path, passphrase)
-    # The program's earlier plain backups of this store (issue 14) are then encrypted too:
-    # for line in cipher.protect_backups(<this store's backups folder>, passphrase): note(line)
+    # No plaintext of a note left in the data folder: the program's earlier backups of this
+    # store (the one just made too) are encrypted with the same passphrase.
+    for line in cipher.protect_backups(folder_for(path), passphrase):
+        note(line)
     print(f"暗号化しました: {path} (記録 {done.entries} 件、すべての表の件数を確認済み)")
     note(
         "パスフレーズを忘れると、このデータは誰にも (開発者にも) 戻せません。"
@@ -85,7 +105,9 @@ def cmd_decrypt(ctx: Context, args: argparse.Namespace) -> int:
     path = _store_file(args)
     if not cipher.is_encrypted(path):
         raise UserError(f"{path} は暗号化されていません。何もしていません", "not encrypted")
-    done = cipher.decrypt_file(path, terminal_passphrase(path))
+    passphrase = terminal_passphrase(path)
+    _backup_first(path, "decrypt", passphrase)  # an encrypted copy, like the store now
+    done = cipher.decrypt_file(path, passphrase)
     print(f"暗号化を解除しました: {path} (記録 {done.entries} 件、すべての表の件数を確認済み)")
     note("このファイルは暗号化されていません。パソコンを紛失すると記録を読まれます")
     return 0

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from chofu_tui.cli.common import note, print_json
 from chofu_tui.cli.parser import Command, JaParser, add_json, always
+from chofu_tui.services import backups
 
 if TYPE_CHECKING:
     from chofu_tui.context import Context
@@ -29,6 +30,7 @@ def cmd_merge(ctx: Context, args: argparse.Namespace) -> int:
 
     from chofu_tui.services.merge import merge_stores
 
+    backups.before("merge")  # a merge is undone by `restore-backup` of this one
     results = merge_stores(args.sources, ctx.catalog, skip_invalid=args.skip_invalid)
     for r in results:
         for w in r.warnings:
@@ -73,7 +75,7 @@ PG_DUMP_HINT = (
 
 def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.errors import UserError
-    from chofu_tui.services.merge import backup_store
+    from chofu_tui.services.backups import backup_store
 
     if ctx.db_path is None:  # a server's database: it has its own tool
         raise UserError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -10,11 +11,17 @@ from textual.widgets import Input, Label, Static
 from chofu_tui import i18n
 from chofu_tui.errors import UserError
 from chofu_tui.screens.base import YearScreen
-from chofu_tui.services import entries
+from chofu_tui.services import backups, entries
 from chofu_tui.services import settings as settings_service
 from chofu_tui.services.year_view import YearView
+from chofu_tui.textfmt import fit
 from chofu_tui.widgets.header import AppHeader
 from chofu_tui.widgets.keybar import KeyBar
+
+BACKUPS_TITLE = "自動バックアップ (新しい順)"
+BACKUPS_NONE = "まだありません (その日の最初の保存のときに作られます)"
+BACKUPS_HOW = "一覧と復元: chofu-tui backups / chofu-tui restore-backup 名前"
+BACKUPS_SHOWN = 5  # before the screen has a size
 
 
 class SettingsScreen(YearScreen):
@@ -34,6 +41,8 @@ class SettingsScreen(YearScreen):
             yield Static("", id="areas", classes="muted")
             yield Static(i18n.SETTINGS_HINT, classes="muted")
             yield Static("", id="settings-error", classes="error")
+            yield Static(BACKUPS_TITLE, id="backups-title")
+            yield Static("", id="backups-list")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -48,6 +57,36 @@ class SettingsScreen(YearScreen):
         self.query_one("#coordinator", Input).value = mine.coordinator
         self.query_one("#area", Input).value = str(mine.area) if mine.area else ""
         self.query_one("#settings-error", Static).update("")
+        self._show_backups()
+
+    def _show_backups(self) -> None:
+        """The program's own backups, newest first (as many as fit; `backups` lists all)."""
+        try:
+            found = backups.listing()
+        except Exception:  # a folder we cannot read: the settings still work
+            found = []
+        box = self.query_one("#backups-list", Static)
+        # as many as the screen has lines for, keeping one for "ほか" and one for how to restore
+        room = box.size.height or BACKUPS_SHOWN + 2
+        shown = len(found) if len(found) + 1 <= room else max(1, room - 2)
+        lines = Text()
+        if not found:
+            lines.append(BACKUPS_NONE, style="dim")
+        for b in found[:shown]:
+            entries = "?" if b.entries is None else f"{b.entries:,}"
+            check = "" if b.integrity == "ok" else "  検査で異常"
+            lines.append(f"{b.when.replace('T', ' ')[:16]}  ")
+            lines.append(fit(b.why_label, 14))
+            lines.append(f"  記録 {entries:>7} 件{check}\n")
+        if len(found) > shown:
+            lines.append(f"ほか {len(found) - shown} 件\n", style="dim")
+        if found:
+            lines.append(BACKUPS_HOW, style="dim")
+        lines.rstrip()
+        box.update(lines)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_backups)  # as many rows as fit the new size
 
     def show_view(self, view: YearView) -> None:
         if view.plan is not None:

@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chofu_tui import safetext
-from chofu_tui.errors import UserError, cannot_write
-from chofu_tui.files import atomic_write
+from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
 from chofu_tui.services import entries, evaluations, organisations
 from chofu_tui.services.checks import Problem
-from chofu_tui.store.connections import new_file_connection
 from chofu_tui.store.db import SCHEMA_VERSION, open_file
 from chofu_tui.store.models import Entry, Evaluation, Organisation, database
 from chofu_tui.store.sources import open_source
@@ -503,44 +501,3 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve() or os.path.samefile(a, b)
     except OSError:
         return False
-
-
-def backup_store(dest: Path) -> Path:
-    """A consistent single-file copy of the open store (WAL included), owner-only.
-
-    Written to a locked temporary file beside `dest` and renamed into place: a killed or failing
-    backup leaves no copy of the notes behind, and the next backup removes an earlier one's.
-    """
-    from chofu_tui.services.report.output import is_store_file
-
-    dest = Path(os.path.abspath(Path(dest).expanduser()))
-    here = open_file()
-    if here is not None and is_store_file(dest.resolve(), here):
-        raise UserError(
-            f"{dest} はこのデータベース自身 (またはその一部) です。別のファイル名を指定してください",
-            "backup destination is the store",
-        )
-    if dest.exists() or dest.is_symlink():
-        raise UserError(f"{dest} は既にあります。上書きしません", "destination exists")
-    if not dest.parent.is_dir():
-        raise UserError(f"フォルダー {dest.parent} がありません", "no such directory")
-    # the near-complete copy (every note) an earlier version left when a backup was killed
-    legacy = dest.with_name(f".{dest.name}.tmp")
-    if legacy.is_file() and not legacy.is_symlink():
-        legacy.unlink(missing_ok=True)
-    try:
-        with atomic_write(dest) as tmp:
-            try:
-                target = new_file_connection(tmp)
-                try:
-                    database.connection().backup(target)
-                    target.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-                finally:
-                    target.close()
-            finally:
-                # SQLite's own side files of the temporary copy (a failure can leave them)
-                for side in ("-journal", "-wal", "-shm"):
-                    Path(f"{tmp}{side}").unlink(missing_ok=True)
-    except OSError as exc:
-        raise cannot_write(dest, exc, "cannot write backup") from None
-    return dest

@@ -24,6 +24,7 @@ from peewee import SqliteDatabase
 from chofu_tui.errors import DISK_FULL_MESSAGE, StoreError, UserError, storage_error
 from chofu_tui.paths import make_private_dir
 from chofu_tui.store import cipher, tallies
+from chofu_tui.store.backups import before_migration
 from chofu_tui.store.models import MODELS, Setting, database
 
 # Each migration takes the store from version i to i + 1; never edit one that has shipped.
@@ -442,6 +443,7 @@ def _cannot_open(path: Path, exc: Exception) -> StoreError:
 
 
 def _migrate(db: SqliteDatabase) -> None:
+    before_migration(db)  # an existing store is backed up at its old version first
     # One write transaction for the whole upgrade, the version re-read inside it: of several
     # starts at once, the first does the work and the others find it done.
     with db.atomic():

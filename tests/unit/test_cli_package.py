@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import ast
 import importlib
+import re
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -24,6 +25,7 @@ CLI_DIR = Path(chofu_tui.cli.__file__).parent
 GROUPS = (
     *("entries", "progress", "summary", "report", "evaluation", "plan", "settings", "stores"),
     "security",
+    "backups",
 )
 
 
@@ -31,8 +33,9 @@ def test_every_command_group_is_a_module_and_every_command_reads_in_one_screen()
     assert hasattr(chofu_tui.cli, "__path__")  # a package
     names = {c.name for c in chofu_tui.cli.ALL}
     assert names == set(chofu_tui.cli.COMMANDS)
-    # edit, summary (issue 12) and evaluation (issue 11) joined; encrypt, decrypt (issue 14)
-    assert len(names) == 17
+    # edit, summary (issue 12) and evaluation (issue 11) joined; encrypt, decrypt, backups and
+    # restore-backup (issue 14)
+    assert len(names) == 19
     for group in GROUPS:
         module = importlib.import_module(f"chofu_tui.cli.{group}")
         tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
@@ -63,7 +66,8 @@ def test_help_is_japanese_with_one_options_group(cli: CLI) -> None:
         assert "usage:" not in out and "options:" not in out and "positional" not in out
     _, out, _ = cli("-h")
     assert "引数:" in out
-    assert "--version   版を表示して終了する" in out
+    # (the column's width follows the longest command name: restore-backup)
+    assert re.search(r"--version +版を表示して終了する", out)
 
 
 def test_a_parse_error_is_japanese_on_stderr_with_usage(cli: CLI) -> None:
@@ -145,7 +149,7 @@ def test_merge_on_the_command_line_refuses_the_target(cli: CLI, db_path: Path) -
 def test_the_backup_service_refuses_the_open_store_and_its_side_files(
     store: object, db_path: Path
 ) -> None:
-    from chofu_tui.services.merge import backup_store
+    from chofu_tui.services.backups import backup_store
 
     for dest in (db_path, Path(f"{db_path}-wal")):
         with pytest.raises(UserError, match="このデータベース自身"):

@@ -359,6 +359,7 @@ class Nobody:
     def __call__(self, *argv: str) -> tuple[int, str, str]:
         env = child_env(self.folder)
         env["HOME"] = str(self.folder / "home")
+        env.pop("XDG_DATA_HOME", None)  # nobody's own data folder (automatic backups go there)
         done = subprocess.run(
             [*self.command, *argv],
             env=env, cwd=self.folder / "home", capture_output=True, text=True, timeout=120,
