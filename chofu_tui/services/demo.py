@@ -8,7 +8,7 @@ import uuid
 
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, TargetKind
-from chofu_tui.services import entries, organisations
+from chofu_tui.services import changes, entries, organisations
 from chofu_tui.services import settings as settings_service
 from chofu_tui.services.clock import as_of_for, now_stamp
 from chofu_tui.store.models import Setting, database
@@ -102,7 +102,7 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
         for d, targets, area, n, org_name, case, note in rows:
             found = organisations.find_or_create(org_name, dev) if org_name else None
             stamp = now_stamp()
-            entries.insert_entry(
+            entry = entries.insert_entry(
                 targets,
                 uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 date=d,
@@ -117,5 +117,6 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
                 updated_at=stamp,
                 device_id=dev,
             )
+            changes.entry_changed(entry.uuid, "create", stamp)
         settings_service.save(settings_service.UserSettings(COORDINATORS[1], 2))
     return len(rows)

@@ -16,7 +16,7 @@ from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import PlanCatalog
-from chofu_tui.services import organisations
+from chofu_tui.services import changes, organisations
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.services.entry_rules import (
     CASE_CODE,
@@ -81,6 +81,7 @@ __all__ = [
     "future_problem",
     "get_entry",
     "insert_entry",
+    "link_targets",
     "list_entries",
     "log_entry",
     "organisation_needed_problem",
@@ -142,6 +143,16 @@ def set_targets(entry_id: int, targets: Iterable[str], *, replace: bool = False)
     ).execute()
 
 
+def link_targets(pairs: Iterable[tuple[int, str]]) -> None:
+    """(entry id, target id) links of many new entries at once (a merge materialising
+    thousands of entries): set_targets' bulk form, inside the caller's transaction."""
+    rows = list(pairs)
+    for i in range(0, len(rows), 400):
+        EntryTarget.insert_many(
+            rows[i : i + 400], fields=[EntryTarget.entry, EntryTarget.target_id]
+        ).execute()
+
+
 def insert_entry(targets: Iterable[str], **columns: Any) -> Entry:
     """A new entry row with its targets (inside the caller's transaction), `columns` as the
     Entry model names them."""
@@ -172,6 +183,7 @@ def log_entry(catalog: PlanCatalog, draft: EntryDraft, *, today: dt.date | None 
             updated_at=stamp,
             device_id=dev,
         )
+        changes.entry_changed(entry.uuid, "create", stamp)
     return Saved(get_entry(entry.uuid), warnings)
 
 
@@ -181,12 +193,15 @@ def update_entry(
     """Give an entry new fields; the same rules as a new one (no date after `today`)."""
     draft, warnings = check_draft(catalog, draft, today=today)
     with database.atomic():
-        _overwrite(entry_uuid, draft)
+        _overwrite(entry_uuid, draft, op="edit")
     return Saved(get_entry(entry_uuid), warnings)
 
 
-def _overwrite(entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | None = None) -> None:
-    """Give an entry the fields and targets of `src` (inside the caller's transaction)."""
+def _overwrite(
+    entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | None = None, *, op: str
+) -> None:
+    """Give an entry the fields and targets of `src` (inside the caller's transaction), and
+    append its change (`op`) to the change log."""
     entry = _get(entry_uuid)
     entry.organisation = (
         organisations.find_or_create(src.organisation, device_id()) if src.organisation else None
@@ -201,9 +216,10 @@ def _overwrite(entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | N
     entry.note = src.note
     if deleted is not None:
         entry.deleted = deleted
-    entry.updated_at = now_stamp()
+    stamp = entry.updated_at = now_stamp()
     entry.save()
     set_targets(entry.id, src.targets, replace=True)
+    changes.entry_changed(entry.uuid, op, stamp)
 
 
 def _get(entry_uuid: str) -> Entry:
@@ -221,15 +237,20 @@ def set_deleted(entry_uuid: str, deleted: bool) -> EntryRecord:
             state = "既に削除されています" if deleted else "削除されていません"
             raise UserError(f"記録 {entry.uuid} は{state}", "nothing to change")
         entry.deleted = deleted
-        entry.updated_at = now_stamp()
+        stamp = entry.updated_at = now_stamp()
         entry.save()
+        changes.entry_changed(entry.uuid, "delete" if deleted else "restore", stamp)
     return get_entry(entry.uuid)
 
 
 def restore_snapshot(record: EntryRecord) -> EntryRecord:
     """Put an entry back exactly as `record` shows it (undo of an edit or a delete)."""
     with database.atomic():
-        _overwrite(record.uuid, record, deleted=record.deleted)
+        was_deleted = bool(_get(record.uuid).deleted)
+        op = "edit"
+        if was_deleted != record.deleted:
+            op = "delete" if record.deleted else "restore"
+        _overwrite(record.uuid, record, deleted=record.deleted, op=op)
     return get_entry(record.uuid)
 
 

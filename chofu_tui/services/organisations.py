@@ -13,6 +13,7 @@ from peewee import fn
 
 from chofu_tui import safetext
 from chofu_tui.errors import UserError
+from chofu_tui.services import changes
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
 
@@ -70,7 +71,7 @@ def find_or_create(name: str, device_id: str) -> Organisation:
     if org is not None:
         return org
     stamp = now_stamp()
-    return Organisation.create(
+    org = Organisation.create(
         uuid=str(uuid.uuid4()),
         name=shown,
         key=org_key(shown),
@@ -78,6 +79,8 @@ def find_or_create(name: str, device_id: str) -> Organisation:
         updated_at=stamp,
         device_id=device_id,
     )
+    changes.organisation_changed(org.uuid, "create", stamp)
+    return org
 
 
 def search(prefix: str = "", limit: int = 20) -> list[str]:
@@ -118,12 +121,20 @@ def rename(org_id: int, new_name: str) -> None:
                 f"「{other.name}」が既にあります。統合してください",
                 "name taken; merge instead",
             )
-        org.name, org.key, org.updated_at = shown, org_key(shown), now_stamp()
+        stamp = now_stamp()
+        org.name, org.key, org.updated_at = shown, org_key(shown), stamp
         org.save()
+        # the rename travels: an organisation change, which other stores apply
+        changes.organisation_changed(org.uuid, "rename", stamp, name=shown)
 
 
 def merge(keep_id: int, gone_id: int) -> int:
-    """Fold `gone` into `keep`: its entries move over; it stays as a pointer. Returns entries moved."""
+    """Fold `gone` into `keep`: its entries count for `keep`; it stays as a pointer. Returns
+    entries moved.
+
+    One organisation change (op fold) on `gone`; the entries' own changes are not touched
+    (their states keep the organisation they were written with), only their materialised
+    organisation is re-pointed, so a fold never undoes another laptop's edit or deletion."""
     if keep_id == gone_id:
         raise UserError("同じ団体どうしは統合できません", "cannot merge into itself")
     with database.atomic():
@@ -131,16 +142,21 @@ def merge(keep_id: int, gone_id: int) -> int:
         gone = Organisation.get_or_none(Organisation.id == gone_id)
         if keep is None or gone is None:
             raise UserError("その団体はありません", "no such organisation")
+        if _live(keep).id == gone.id:
+            raise UserError("統合先が統合元に統合されています", "cannot merge into itself")
         stamp = now_stamp()
-        moved = (
-            Entry.update(organisation=keep, updated_at=stamp)
-            .where(Entry.organisation == gone)
-            .execute()
-        )
-        Organisation.update(merged_into=keep, updated_at=stamp).where(
-            (Organisation.id == gone.id) | (Organisation.merged_into == gone.id)
-        ).execute()
+        moved = Entry.select().where(Entry.organisation == gone).count()
+        changes.organisation_changed(gone.uuid, "fold", stamp, merged_into=keep.uuid)
+        changes.materialise_organisations()
     return moved
+
+
+def _live(org: Organisation) -> Organisation:
+    seen = {org.id}
+    while org.merged_into_id is not None and org.merged_into_id not in seen:
+        seen.add(org.merged_into_id)
+        org = Organisation.get_by_id(org.merged_into_id)
+    return org
 
 
 __all__ = [

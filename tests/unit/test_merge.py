@@ -25,7 +25,7 @@ def test_merge_combines_without_duplicates(cli: CLI, tmp_path: Path) -> None:
     add(cli, b, "hub-study", "--area", "2")
     code, out, err = cli("merge", str(b), "--db", str(a))
     assert code == 0, err
-    assert "追加 2 件" in out
+    assert "新規 2 件" in out
     want = {"awareness": 1, "community-approach": 2, "community-groups": 1, "hub-study": 1}
     assert actuals(cli, a) == want
     # the same file again changes nothing
