@@ -346,7 +346,9 @@ def list_entries(
             Entry.deleted,
         )
         .join(Organisation, JOIN.LEFT_OUTER, on=(Entry.organisation == Organisation.id))
-        .order_by(Entry.date.desc(), Entry.id.desc())
+        # then by when logged, then by id: the same order in every store that holds the
+        # same entries (a local row id depends on the order a merge brought them in)
+        .order_by(Entry.date.desc(), Entry.created_at.desc(), Entry.uuid.desc())
     )
     if fiscal_year is not None:
         query = query.where(Entry.fiscal_year == fiscal_year)
