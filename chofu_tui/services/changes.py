@@ -45,7 +45,7 @@ from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
-from chofu_tui.services.checks import Problem
+from chofu_tui.services import checks  # (Problem; a module: checks imports entries)
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store import changelog
 from chofu_tui.store.changelog import (
@@ -125,7 +125,7 @@ class ApplyReport:
     evaluations_new: int = 0
     evaluations_updated: int = 0
     conflicts: list[ConflictNote] = field(default_factory=list)
-    skipped: list[Problem] = field(default_factory=list)
+    skipped: list[checks.Problem] = field(default_factory=list)
     purged: int = 0
 
 
@@ -537,9 +537,8 @@ def materialise_organisations() -> dict[str, tuple[str, str]]:
     holder: dict[str, str] = {}
     for u in sorted(states):
         k = keys[u]
-        if survivor[u] == u or k not in holder:
-            if k not in holder or survivor[holder[k]] != holder[k]:
-                holder[k] = u
+        if k not in holder or (survivor[u] == u and survivor[holder[k]] != holder[k]):
+            holder[k] = u
     column_key = {u: (keys[u] if holder[keys[u]] == u else f"{keys[u]}#{u}") for u in states}
     old_survivor = _survivors_of_rows(rows)
 
@@ -979,7 +978,7 @@ def _entry_problem(
     org_name = None
     if (org := s["organisation"]) is not None:
         if not isinstance(org, str) or org not in org_names:
-            return "organisation", f"団体 {_shown(org)} が取り込み元にもここにもありません"
+            return "organisation", f"団体 {_shown(org)} が取り込み元にありません"
         org_name = org_names[org]
     plan: Plan | None = None
     if catalog is not None:
@@ -1083,9 +1082,9 @@ def _known_ids(ids: Sequence[str]) -> set[str]:
 
 def _validate(
     new: list[ChangeRow], catalog: PlanCatalog | None, source_label: str, skip_invalid: bool
-) -> tuple[list[ChangeRow], list[Problem]]:
+) -> tuple[list[ChangeRow], list[checks.Problem]]:
     """The new changes that pass the rules, and the records left out (or a UserError)."""
-    bad: dict[tuple[str, str], Problem] = {}
+    bad: dict[tuple[str, str], checks.Problem] = {}
 
     def refuse(c: ChangeRow, where: str, reason: str) -> None:
         key = (str(c.kind), str(c.record))
@@ -1096,7 +1095,7 @@ def _validate(
                     day = dt.date.fromisoformat(str(c.state.get("date")))
                 except ValueError:
                     day = None
-            bad[key] = Problem(_shown(c.record), where, reason, day)
+            bad[key] = checks.Problem(_shown(c.record), where, reason, day)
 
     framed: list[ChangeRow] = []
     for c in new:
@@ -1110,9 +1109,8 @@ def _validate(
         u: n for u, n in Organisation.select(Organisation.uuid, Organisation.name).tuples()
     }
     for c in framed:
-        if c.kind == "organisation":
-            if (problem := _organisation_problem(c)) is not None:
-                refuse(c, *problem)
+        if c.kind == "organisation" and (problem := _organisation_problem(c)) is not None:
+            refuse(c, *problem)
     for c in framed:
         if c.kind == "organisation" and ("organisation", c.record) not in bad:
             org_names.setdefault(c.record, str(c.state["name"]))

@@ -64,6 +64,13 @@ def read_source(path: Path) -> list[changes.ChangeRow]:
                 )
             return changes.read_changes(con)
     except (sqlite3.DatabaseError, OSError, ValueError, TypeError) as exc:
+        if "no such column" in str(exc):
+            column = str(exc).rsplit(":", 1)[-1].strip().rsplit(".", 1)[-1]
+            raise UserError(
+                f"{path} の表に列 {column} がありません (chofu-tui のデータベースとして"
+                "壊れています)。何も取り込んでいません",
+                "source store lacks columns",
+            ) from None
         raise UserError(
             f"{path} は chofu-tui のデータベースとして読めません (壊れています): {exc}。"
             "何も取り込んでいません",

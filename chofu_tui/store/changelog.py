@@ -183,7 +183,8 @@ def seed_rows(con: sqlite3.Connection) -> Iterator[tuple]:
             deleted=deleted,
             device_id=device,
             note=note,
-            organisation=orgs.get(org_id) if org_id is not None else None,
+            # an id that names no organisation stays visible, for a merge to refuse it
+            organisation=(orgs.get(org_id, f"missing:{org_id}") if org_id is not None else None),
             targets=[str(t) for t in json.loads(targets or "[]")],
         )
         yield _seed("entry", str(uid), updated, device, coordinator, state)
@@ -207,7 +208,9 @@ def seed_rows(con: sqlite3.Connection) -> Iterator[tuple]:
 
 def create(con: sqlite3.Connection) -> None:
     """Make the change table and seed it from the store's rows (inside the migration's
-    transaction)."""
+    transaction). A table that is already there keeps its changes: no second seed."""
+    if _has_table(con, "change"):
+        return
     for statement in DDL:
         con.execute(statement)
     placeholders = ", ".join("?" for _ in COLUMNS)

@@ -15,8 +15,7 @@ from chofu_tui.plan import PlanCatalog, TargetKind
 from chofu_tui.services import entries, organisations
 from chofu_tui.services.merge import merge_store
 from chofu_tui.services.progress import approached_monthly, monthly, progress_for, tallies
-from chofu_tui.store import SCHEMA_VERSION, open_store
-from chofu_tui.store import changelog
+from chofu_tui.store import SCHEMA_VERSION, changelog, open_store
 from chofu_tui.store import tallies as kept_tallies
 from chofu_tui.store.db import MIGRATIONS
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
