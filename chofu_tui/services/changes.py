@@ -129,6 +129,11 @@ class ApplyReport:
     purged: int = 0
 
 
+def _raw(model: Any) -> Any:
+    """A model for a query read as plain tuples (peewee's stubs type those rows as models)."""
+    return model
+
+
 def revision(change: ChangeRow) -> tuple[int, str, str, str]:
     """The sort key of a revision: the Lamport clock first; wall time only breaks its ties."""
     return (change.clock, change.at, change.replica, change.change_id)
@@ -175,7 +180,7 @@ def _from_tuple(row: Sequence[Any]) -> ChangeRow:
 
 
 def _select(where: Any) -> list[ChangeRow]:
-    query = Change.select(*_FIELDS).where(where).order_by(Change.id).tuples()
+    query = _raw(Change).select(*_FIELDS).where(where).order_by(Change.id).tuples()
     return [_from_tuple(r) for r in query]
 
 
@@ -207,12 +212,12 @@ def history(kind: str, record: str) -> list[ChangeRow]:
 
 def export_all() -> list[ChangeRow]:
     """Every change of the bound store, in local arrival order."""
-    return [_from_tuple(r) for r in Change.select(*_FIELDS).order_by(Change.id).tuples()]
+    return [_from_tuple(r) for r in _raw(Change).select(*_FIELDS).order_by(Change.id).tuples()]
 
 
 def next_clock() -> int:
     """The Lamport clock of the next local change: one more than any change here."""
-    top = Change.select(fn.MAX(Change.clock)).scalar()
+    top = _raw(Change).select(fn.MAX(Change.clock)).scalar()
     return int(top or 0) + 1
 
 
@@ -246,7 +251,8 @@ def conflict(kind: str, record: str) -> Conflict | None:
 def conflicts() -> list[Conflict]:
     """Every record with heads that differ, entries first, then by record id."""
     query = (
-        Change.select(Change.kind, Change.record)
+        _raw(Change)
+        .select(Change.kind, Change.record)
         .where(Change.head == 1)
         .group_by(Change.kind, Change.record)
         .having(fn.COUNT(Change.id) > 1)
@@ -300,14 +306,15 @@ def record_change(
     assert kind in KINDS and op in OPS
     with database.atomic():
         seen = list(
-            Change.select(Change.id, Change.change_id)
+            _raw(Change)
+            .select(Change.id, Change.change_id)
             .where((Change.record == record) & (Change.kind == kind) & (Change.head == 1))
             .tuples()
         )
         if seen:
             Change.update(head=0).where(Change.id.in_([s[0] for s in seen])).execute()
         base = tuple(sorted(cid for _, cid in seen))
-        row = {
+        row: dict[str, Any] = {
             "change_id": str(uuid_module.uuid4()),
             "kind": kind,
             "record": record,
@@ -339,15 +346,19 @@ def record_change(
 
 def entry_state_of(entry_uuid: str) -> dict[str, Any]:
     """The state of an entry as its row now holds it (organisation: its uuid)."""
-    e = Entry.get(Entry.uuid == entry_uuid)
+    e: Any = Entry.get(Entry.uuid == entry_uuid)
     org = (
-        Organisation.select(Organisation.uuid).where(Organisation.id == e.organisation_id).scalar()
+        _raw(Organisation)
+        .select(Organisation.uuid)
+        .where(Organisation.id == e.organisation_id)
+        .scalar()
         if e.organisation_id is not None
         else None
     )
     targets = [
         t
-        for (t,) in EntryTarget.select(EntryTarget.target_id)
+        for (t,) in _raw(EntryTarget)
+        .select(EntryTarget.target_id)
         .where(EntryTarget.entry == e.id)
         .tuples()
     ]
@@ -373,7 +384,10 @@ def entry_changed(entry_uuid: str, op: str, at: str) -> ChangeRow:
 
 def _org_state_of_row(org: Organisation) -> dict[str, Any]:
     merged = (
-        Organisation.select(Organisation.uuid).where(Organisation.id == org.merged_into_id).scalar()
+        _raw(Organisation)
+        .select(Organisation.uuid)
+        .where(Organisation.id == org.merged_into_id)
+        .scalar()
         if org.merged_into_id is not None
         else None
     )
@@ -446,16 +460,20 @@ class _OrgRow:
 
 
 def _org_rows() -> dict[str, _OrgRow]:
-    query = Organisation.select(
-        Organisation.id,
-        Organisation.uuid,
-        Organisation.name,
-        Organisation.key,
-        Organisation.merged_into,
-        Organisation.created_at,
-        Organisation.updated_at,
-        Organisation.device_id,
-    ).tuples()
+    query = (
+        _raw(Organisation)
+        .select(
+            Organisation.id,
+            Organisation.uuid,
+            Organisation.name,
+            Organisation.key,
+            Organisation.merged_into,
+            Organisation.created_at,
+            Organisation.updated_at,
+            Organisation.device_id,
+        )
+        .tuples()
+    )
     return {r[1]: _OrgRow(*r) for r in query}
 
 
@@ -481,7 +499,10 @@ def materialise_organisations() -> dict[str, tuple[str, str]]:
     Returns uuid -> (old survivor, new survivor) for those whose survivor changed."""
     rows = _org_rows()
     query = (
-        Change.select(*_FIELDS).where((Change.kind == "organisation") & (Change.head == 1)).tuples()
+        _raw(Change)
+        .select(*_FIELDS)
+        .where((Change.kind == "organisation") & (Change.head == 1))
+        .tuples()
     )
     hs: dict[str, list[ChangeRow]] = {}
     for r in query:
@@ -615,8 +636,10 @@ def _repoint_entries(moved: dict[str, tuple[str, str]], ids: dict[str, int]) -> 
     records: set[str] = set()
     for u in scan:
         needle = f'"organisation":"{u}"'
-        query = Change.select(Change.record).where(
-            (Change.kind == "entry") & (Change.head == 1) & Change.state.contains(needle)
+        query = (
+            _raw(Change)
+            .select(Change.record)
+            .where((Change.kind == "entry") & (Change.head == 1) & Change.state.contains(needle))
         )
         records.update(r for (r,) in query.tuples())
     materialise("entry", records)
@@ -629,7 +652,8 @@ def _entry_images(records: Sequence[str]) -> dict[str, tuple[int, EntryImage]]:
     out: dict[str, tuple[int, EntryImage]] = {}
     for chunk in _chunks(sorted(records)):
         rows = list(
-            Entry.select(
+            _raw(Entry)
+            .select(
                 Entry.id,
                 Entry.uuid,
                 Entry.date,
@@ -650,7 +674,8 @@ def _entry_images(records: Sequence[str]) -> dict[str, tuple[int, EntryImage]]:
         targets: dict[int, list[str]] = {}
         ids = [r[0] for r in rows]
         for entry_id, target_id in (
-            EntryTarget.select(EntryTarget.entry, EntryTarget.target_id)
+            _raw(EntryTarget)
+            .select(EntryTarget.entry, EntryTarget.target_id)
             .where(EntryTarget.entry.in_(ids))
             .tuples()
         ):
@@ -754,7 +779,10 @@ def _materialise_entries(
             ]
         ).execute()
         ids = dict(
-            Entry.select(Entry.uuid, Entry.id).where(Entry.uuid.in_([r for r, _ in chunk])).tuples()
+            _raw(Entry)
+            .select(Entry.uuid, Entry.id)
+            .where(Entry.uuid.in_([r for r, _ in chunk]))
+            .tuples()
         )
         entries.link_targets((ids[record], t) for record, image in chunk for t in image[-1])
     return out
@@ -821,7 +849,8 @@ def resolve(record: str, keep: str) -> ChangeRow:
         raise UserError("--keep には mine か theirs を指定してください", "keep mine or theirs")
     kinds = [
         k
-        for (k,) in Change.select(Change.kind)
+        for (k,) in _raw(Change)
+        .select(Change.kind)
         .where((Change.record == record) & (Change.head == 1))
         .distinct()
         .tuples()
@@ -1075,7 +1104,7 @@ _SHOWN = 5  # bad changes named in a refusal
 def _known_ids(ids: Sequence[str]) -> set[str]:
     known: set[str] = set()
     for chunk in _chunks(list(ids)):
-        query = Change.select(Change.change_id).where(Change.change_id.in_(list(chunk)))
+        query = _raw(Change).select(Change.change_id).where(Change.change_id.in_(list(chunk)))
         known.update(c for (c,) in query.tuples())
     return known
 
@@ -1106,7 +1135,7 @@ def _validate(
             framed.append(c)
     # organisations first: an entry may name only an organisation that can be here
     org_names: dict[str, str] = {
-        u: n for u, n in Organisation.select(Organisation.uuid, Organisation.name).tuples()
+        u: n for u, n in _raw(Organisation).select(Organisation.uuid, Organisation.name).tuples()
     }
     for c in framed:
         if c.kind == "organisation" and (problem := _organisation_problem(c)) is not None:
@@ -1117,9 +1146,9 @@ def _validate(
     # a 評価・課題 keeps its year and initiative: its uuid names one record only
     evaluation_of: dict[str, str] = {
         str(u): evaluation_record(y, i)
-        for u, y, i in Evaluation.select(
-            Evaluation.uuid, Evaluation.fiscal_year, Evaluation.initiative_id
-        ).tuples()
+        for u, y, i in _raw(Evaluation)
+        .select(Evaluation.uuid, Evaluation.fiscal_year, Evaluation.initiative_id)
+        .tuples()
     }
     for c in framed:
         if c.kind == "entry":
@@ -1156,7 +1185,8 @@ def _recompute_heads(kind: str, records: Sequence[str]) -> None:
     """A change is a head while no change of its record names it in a base."""
     for chunk in _chunks(sorted(set(records))):
         query = (
-            Change.select(Change.id, Change.record, Change.change_id, Change.base, Change.head)
+            _raw(Change)
+            .select(Change.id, Change.record, Change.change_id, Change.base, Change.head)
             .where(Change.record.in_(list(chunk)) & (Change.kind == kind))
             .tuples()
         )
