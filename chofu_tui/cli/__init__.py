@@ -15,7 +15,21 @@ import sys
 from collections.abc import Sequence
 
 from chofu_tui import __version__
-from chofu_tui.cli import entries, evaluation, plan, progress, report, settings, stores, summary
+from chofu_tui.cli import (
+    conflicts,
+    entries,
+    evaluation,
+    history,
+    orgs,
+    plan,
+    progress,
+    purge,
+    report,
+    settings,
+    stores,
+    summary,
+    sync,
+)
 from chofu_tui.cli.parser import Command, JaParser, Run, db_parent
 from chofu_tui.errors import WRITE_FAILED_MESSAGE, UserError, storage_error
 
@@ -30,8 +44,13 @@ ALL: tuple[Command, ...] = (
     entries.DELETE,
     entries.RESTORE,
     stores.MERGE,
+    sync.SYNC,
+    conflicts.CONFLICTS,
+    history.HISTORY,
+    orgs.ORGS,
     entries.CHECK,
     stores.BACKUP,
+    purge.PURGE,
     report.REPORT,
     evaluation.EVALUATION,
     plan.PLAN,

@@ -159,9 +159,83 @@ def _live(org: Organisation) -> Organisation:
     return org
 
 
+@dataclass(frozen=True)
+class OrganisationListing:
+    """One organisation as `orgs list` shows it: nothing local (no row ids), so two stores that
+    exchanged every change list the same bytes."""
+
+    name: str
+    uuid: str
+    entries: int  # live entries of the year counted for it
+    merged_into: str | None = None  # the survivor's uuid, for one folded into another
+    merged_into_name: str | None = None
+
+
+def listing(fiscal_year: int, *, include_merged: bool = False) -> list[OrganisationListing]:
+    counts = dict(
+        cast(
+            "Iterable[tuple[int, int]]",
+            Entry.select(Entry.organisation, fn.COUNT(Entry.id))
+            .where(
+                (Entry.fiscal_year == fiscal_year)
+                & (Entry.deleted == False)  # noqa: E712 - peewee expression
+                & Entry.organisation.is_null(False)
+            )
+            .group_by(Entry.organisation)
+            .tuples(),
+        )
+    )
+    rows = list(Organisation.select())
+    by_id = {o.id: o for o in rows}
+    out = []
+    for o in rows:
+        target = by_id.get(o.merged_into_id) if o.merged_into_id is not None else None
+        if target is not None and not include_merged:
+            continue
+        out.append(
+            OrganisationListing(
+                o.name,
+                o.uuid,
+                counts.get(o.id, 0),
+                target.uuid if target is not None else None,
+                _live(target).name if target is not None else None,
+            )
+        )
+    return sorted(out, key=lambda r: (r.merged_into is not None, org_key(r.name), r.uuid))
+
+
+def find_by_ident(text: str) -> Organisation:
+    """The organisation named `text` (as typed anywhere: the normalised key) or whose uuid
+    starts with `text` (6 characters or more). A UserError (Japanese) for none or several."""
+    shown = safetext.one_line(text)[:40]
+    key = org_key(text)
+    if not key:
+        raise UserError("団体名が空です", "organisation name is empty")
+    org = Organisation.get_or_none(Organisation.key == key)
+    if org is not None:
+        return org
+    low = key.lower()
+    if len(low.replace("-", "")) >= 6 and re.fullmatch(r"[0-9a-f-]+", low):
+        rows = list(Organisation.select().where(Organisation.uuid.startswith(low)).limit(2))
+        if len(rows) > 1:
+            raise UserError(
+                f"id '{shown}' で始まる団体が複数あります。もっと長く指定してください",
+                "ambiguous organisation id",
+            )
+        if rows:
+            return rows[0]
+    raise UserError(
+        f"団体「{shown}」はありません (「chofu-tui orgs list --all」で確かめられます)",
+        "no such organisation",
+    )
+
+
 __all__ = [
     "EntryTarget",
+    "OrganisationListing",
     "OrganisationRow",
+    "find_by_ident",
+    "listing",
     "display_name",
     "find",
     "find_or_create",

@@ -21,14 +21,28 @@ from chofu_tui.plan import PlanCatalog
 from tests.unit.conftest import CLI, table_dump
 
 CLI_DIR = Path(chofu_tui.cli.__file__).parent
-GROUPS = ("entries", "progress", "summary", "report", "evaluation", "plan", "settings", "stores")
+GROUPS = (
+    "entries",
+    "progress",
+    "summary",
+    "report",
+    "evaluation",
+    "plan",
+    "settings",
+    "stores",
+    "conflicts",
+    "history",
+    "orgs",
+    "purge",
+    "sync",
+)
 
 
 def test_every_command_group_is_a_module_and_every_command_reads_in_one_screen() -> None:
     assert hasattr(chofu_tui.cli, "__path__")  # a package
     names = {c.name for c in chofu_tui.cli.ALL}
     assert names == set(chofu_tui.cli.COMMANDS)
-    assert len(names) == 15  # edit, summary (issue 12) and evaluation (issue 11) joined
+    assert len(names) == 20  # + sync, conflicts, history, orgs, purge (issues 13, 14)
     for group in GROUPS:
         module = importlib.import_module(f"chofu_tui.cli.{group}")
         tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
