@@ -16,6 +16,7 @@ from chofu_tui.services.changes import ChangeRow
 from chofu_tui.store.models import Change, Organisation, Setting
 
 THIS_DEVICE = "このパソコン"
+NONE = "(なし)"
 IMPORTED = "他のパソコンから取り込み"
 
 OP_LABELS = {
@@ -95,7 +96,7 @@ def _org_names() -> dict[str, str]:
 def shown_value(key: str, value: Any, orgs: dict[str, str]) -> str:
     """A state's value as a person reads it (organisation uuids as names)."""
     if value is None or value == "" or value == []:
-        return "(なし)"
+        return NONE
     if key in ("organisation", "merged_into"):
         return orgs.get(str(value), str(value)[:8])
     if key == "deleted":
@@ -131,10 +132,13 @@ def steps_of(changes_in_order: list[ChangeRow], orgs: dict[str, str] | None = No
     previous: ChangeRow | None = None
     for c in changes_in_order:
         bases = [by_id[b] for b in c.base if b in by_id]
-        before = max(bases, key=changes.revision) if bases else previous
+        # the state the writer saw: the winner among its base (what it was materialised as)
+        kind = c.kind
+        before = changes.winner(kind, bases) if bases else previous
         fields = () if before is None or c.op == "seed" else _diff(before.state, c.state, orgs)
         if c.op in ("create", "seed") and before is None:
-            fields = _diff({}, c.state, orgs)
+            # the first state: the fields that hold something
+            fields = tuple(f for f in _diff({}, c.state, orgs) if f.new != NONE)
         out.append(
             Step(
                 change_id=c.change_id,
