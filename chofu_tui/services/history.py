@@ -138,7 +138,11 @@ def steps_of(changes_in_order: list[ChangeRow], orgs: dict[str, str] | None = No
         fields = () if before is None or c.op == "seed" else _diff(before.state, c.state, orgs)
         if c.op in ("create", "seed") and before is None:
             # the first state: the fields that hold something
-            fields = tuple(f for f in _diff({}, c.state, orgs) if f.new != NONE)
+            fields = tuple(
+                f
+                for f in _diff({}, c.state, orgs)
+                if f.new != NONE and not (f.field == "deleted" and not c.state.get("deleted"))
+            )
         out.append(
             Step(
                 change_id=c.change_id,
