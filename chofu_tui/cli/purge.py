@@ -60,11 +60,15 @@ def _confirmed() -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
+def on_terminal() -> bool:
+    """A person can answer the question (both ends are a terminal)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.services import purge
 
-    terminal = sys.stdin.isatty() and sys.stdout.isatty()
-    if not args.yes and not terminal:
+    if not args.yes and not on_terminal():
         raise UserError(
             "端末がないため確認できません。削除してよければ --yes を付けてください",
             "no terminal to confirm: pass --yes",
