@@ -107,13 +107,13 @@ def _pull(
 
 def _push(
     where: StoreLocation,
+    ours: list[changes.ChangeRow],
     here_label: str,
     catalog: PlanCatalog | None,
     *,
     skip_invalid: bool,
     dry_run: bool,
 ) -> ApplyReport:
-    ours = changes.export_all()
     with bound_to(where):
         return _apply(ours, catalog, here_label, skip_invalid=skip_invalid, dry_run=dry_run)
 
@@ -129,6 +129,11 @@ def sync(
     where = _target(target)
     here_path = open_file()
     here_label = str(here_path) if here_path is not None else "このデータベース"
+    # ours as they were before the pull: the other side has its own already, and its report
+    # then reads as merging this store's file there (the same with --dry-run)
+    ours = changes.export_all()
     got_here = _pull(where, catalog, skip_invalid=skip_invalid, dry_run=dry_run)
-    got_there = _push(where, here_label, catalog, skip_invalid=skip_invalid, dry_run=dry_run)
+    got_there = _push(
+        where, ours, here_label, catalog, skip_invalid=skip_invalid, dry_run=dry_run
+    )
     return SyncResult(here_label, where.shown, got_here, got_there, dry_run)
