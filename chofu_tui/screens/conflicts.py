@@ -25,7 +25,7 @@ from chofu_tui.widgets.keybar import KeyBar
 TITLE = "競合 (他のパソコンと同時に変更された記録)"
 COUNT = "競合 {n} 件。Enter で両方を表示、m でこちら、t で取り込んだ側を残します"
 NONE = "競合はありません"
-COLUMNS = ("種類", "内容", "id", "こちら (mine)", "取り込んだ側 (theirs)", "いま有効")
+COLUMNS = ("内容", "id", "こちら", "取り込んだ側", "有効")
 KINDS = {"entry": "記録", "organisation": "団体", "evaluation": "評価・課題"}
 SIDES = {"mine": "こちら", "theirs": "取り込んだ側"}
 KEY_MINE = "こちらを残す"
@@ -39,6 +39,17 @@ DETAIL_KEYS = "Esc・Enter 閉じる  ↑↓ 移動"
 
 def _who(side: history.Side) -> str:
     return f"{shown_time(side.at)} {side.device} {one_line(side.coordinator)}".rstrip()
+
+
+def _cell(side: history.Side) -> Text:
+    """A side in the list, short enough for 80 columns: who (else the device); the rest is
+    in the detail (Enter)."""
+    return Text(one_line(side.coordinator) or side.device, no_wrap=True)
+
+
+def _what(v: ConflictView) -> Text:
+    kind = "" if v.kind == "entry" else f"{KINDS.get(v.kind, v.kind)} "
+    return Text(kind + " ".join(one_line(v.label).split()), no_wrap=True)
 
 
 def both_sides(v: ConflictView) -> Text:
@@ -138,11 +149,10 @@ class ConflictsScreen(Seam, Screen[None]):
         self.views = {v.record: v for v in message.views}
         for v in message.views:
             table.add_row(
-                KINDS.get(v.kind, v.kind),
-                Text(one_line(v.label), no_wrap=True),
+                _what(v),
                 v.record[:8],
-                Text(_who(v.mine), no_wrap=True),
-                Text(_who(v.theirs), no_wrap=True),
+                _cell(v.mine),
+                _cell(v.theirs),
                 SIDES[v.applies],
                 key=v.record,
             )

@@ -56,8 +56,8 @@ async def test_badge_list_both_sides_and_keep_theirs(ctx, tmp_path: Path) -> Non
         assert isinstance(app.screen, ConflictsScreen)
         table = app.screen.query_one(DataTable)
         assert table.row_count == 1
-        assert str(table.get_row_at(0)[2]) == uuid[:8]
-        assert str(table.get_row_at(0)[5]) == "こちら"  # the deletion stands until resolved
+        assert str(table.get_row_at(0)[1]) == uuid[:8]
+        assert str(table.get_row_at(0)[4]) == "こちら"  # the deletion stands until resolved
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ConflictDetail)
@@ -93,7 +93,9 @@ async def test_readable_at_80x24(ctx, tmp_path: Path) -> None:
         assert "競合 1" in keys(app)
         await pilot.press("exclamation_mark")
         await settle(pilot)
-        assert app.screen.query_one(DataTable).row_count == 1
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        assert sum(c.get_render_width(table) for c in table.columns.values()) <= 80
         await pilot.press("enter")
         await settle(pilot)
         detail = app.screen.query_one("#conflict-detail")
