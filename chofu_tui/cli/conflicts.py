@@ -26,7 +26,10 @@ def _arguments(p: JaParser) -> None:
     )
     resolve.add_argument("ident", metavar="ID", help="記録の id (先頭 6 文字以上でも可)")
     resolve.add_argument(
-        "--keep", required=True, choices=("mine", "theirs"), help="mine: こちら、theirs: 取り込んだ側"
+        "--keep",
+        required=True,
+        choices=("mine", "theirs"),
+        help="mine: こちら、theirs: 取り込んだ側",
     )
     add_json(resolve)
     add_json(p)

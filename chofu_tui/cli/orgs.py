@@ -35,21 +35,27 @@ def _arguments(p: JaParser) -> None:
 
 def cmd_orgs(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.fiscal import FiscalYear
-    from chofu_tui.services import entries  # noqa: F401 - first: organisations <-> entries cycle
-    from chofu_tui.services import organisations
+    from chofu_tui.services import (
+        entries,  # noqa: F401 - first: organisations <-> entries cycle
+        organisations,
+    )
 
     if args.action == "rename":
         org = organisations.find_by_ident(args.old)
         organisations.rename(org.id, args.new)
-        print(f"名前を変えました: {safetext.one_line(org.name)} → "
-              f"{organisations.display_name(args.new)}")
+        print(
+            f"名前を変えました: {safetext.one_line(org.name)} → "
+            f"{organisations.display_name(args.new)}"
+        )
         return 0
     if args.action == "merge":
         gone = organisations.find_by_ident(args.source)
         keep = organisations.find_by_ident(args.into)
         moved = organisations.merge(keep.id, gone.id)
-        print(f"統合しました: {safetext.one_line(gone.name)} → {safetext.one_line(keep.name)}"
-              f" (記録 {moved} 件)")
+        print(
+            f"統合しました: {safetext.one_line(gone.name)} → {safetext.one_line(keep.name)}"
+            f" (記録 {moved} 件)"
+        )
         return 0
     fy = args.fy or FiscalYear.of(ctx.today())
     rows = organisations.listing(fy.year, include_merged=args.all)

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 
 
 def _arguments(p: JaParser) -> None:
-    p.add_argument("target", metavar="TARGET", help="同期先: postgresql://… またはデータベースのファイル")
+    p.add_argument(
+        "target", metavar="TARGET", help="同期先: postgresql://… またはデータベースのファイル"
+    )
     p.add_argument(
         "--skip-invalid",
         action="store_true",
@@ -71,8 +73,10 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
         if got.skipped:
             note(f"{side}: 規則に合わない {len(got.skipped)} 件を取り込みませんでした")
             for p in got.skipped:
-                print(f"  {safetext.one_line(p.uuid)}  {p.field}: {safetext.one_line(p.reason)}",
-                      file=sys.stderr)
+                print(
+                    f"  {safetext.one_line(p.uuid)}  {p.field}: {safetext.one_line(p.reason)}",
+                    file=sys.stderr,
+                )
     if args.json:
         print_json(
             {

@@ -106,7 +106,9 @@ def shown_value(key: str, value: Any, orgs: dict[str, str]) -> str:
     return str(value)
 
 
-def _diff(old: dict[str, Any], new: dict[str, Any], orgs: dict[str, str]) -> tuple[FieldChange, ...]:
+def _diff(
+    old: dict[str, Any], new: dict[str, Any], orgs: dict[str, str]
+) -> tuple[FieldChange, ...]:
     out = []
     for key in sorted(set(old) | set(new), key=lambda k: (k not in FIELD_LABELS, k)):
         if key in _HIDDEN or old.get(key) == new.get(key):
@@ -208,7 +210,9 @@ def history_of(ident: str) -> History:
     title = f"記録 {found.uuid}  {found.date.isoformat()}  {','.join(found.targets)}"
     if found.deleted:
         title += "  [削除]"
-    return History("entry", found.uuid, title, tuple(steps_of(changes.history("entry", found.uuid), orgs)))
+    return History(
+        "entry", found.uuid, title, tuple(steps_of(changes.history("entry", found.uuid), orgs))
+    )
 
 
 def record_of_prefix(prefix: str) -> tuple[str, str]:
@@ -257,7 +261,11 @@ def step_lines(step: Step) -> list[str]:
     lines = [f"{shown_time(step.at)}  {step.headline}  {step.device}{who}"]
     for f in step.fields:
         old, new = safetext.one_line(f.old), safetext.one_line(f.new)
-        lines.append(f"    {f.label}: {new}" if step.op in ("create", "seed") else f"    {f.label}: {old} → {new}")
+        lines.append(
+            f"    {f.label}: {new}"
+            if step.op in ("create", "seed")
+            else f"    {f.label}: {old} → {new}"
+        )
     return lines
 
 

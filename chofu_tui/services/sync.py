@@ -133,7 +133,5 @@ def sync(
     # then reads as merging this store's file there (the same with --dry-run)
     ours = changes.export_all()
     got_here = _pull(where, catalog, skip_invalid=skip_invalid, dry_run=dry_run)
-    got_there = _push(
-        where, ours, here_label, catalog, skip_invalid=skip_invalid, dry_run=dry_run
-    )
+    got_there = _push(where, ours, here_label, catalog, skip_invalid=skip_invalid, dry_run=dry_run)
     return SyncResult(here_label, where.shown, got_here, got_there, dry_run)

@@ -41,9 +41,7 @@ def test_conflicts_lists_both_sides_and_what_applies(cli: CLI, tmp_path: Path) -
     assert code == 0 and f"競合 記録 {uuid}" in out and "いま有効" in out and "競合 1 件" in out
 
 
-def test_a_deletion_that_did_not_see_an_edit_applies_and_says_why(
-    cli: CLI, tmp_path: Path
-) -> None:
+def test_a_deletion_that_did_not_see_an_edit_applies_and_says_why(cli: CLI, tmp_path: Path) -> None:
     a, b = tmp_path / "a.db", tmp_path / "b.db"
     uuid = add(cli, a, "awareness", "--area", "1")
     assert cli("merge", str(a), "--db", str(b))[0] == 0

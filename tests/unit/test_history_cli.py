@@ -74,9 +74,7 @@ def test_an_organisation_history_shows_rename_and_fold(cli: CLI, db_path: Path) 
     assert [(f["label"], f["new"]) for f in steps[2]["fields"]] == [("統合先", "サロンY")]
 
 
-def test_user_text_reaches_the_terminal_without_control_characters(
-    cli: CLI, db_path: Path
-) -> None:
+def test_user_text_reaches_the_terminal_without_control_characters(cli: CLI, db_path: Path) -> None:
     uuid = add(cli, db_path, "awareness", "--area", "1")
     assert cli("edit", uuid, "--note", "ok")[0] == 0
     import sqlite3

@@ -55,9 +55,10 @@ def test_a_rename_and_a_fold_travel_by_merge(cli: CLI, tmp_path: Path) -> None:
     assert cli("merge", str(a), "--db", str(b))[0] == 0
     for db in (a, b):
         assert [o["name"] for o in cli.json("orgs", "list", "--db", str(db))] == ["サロンY若葉"]
-    assert cli("orgs", "list", "--all", "--json", "--db", str(a))[1] == cli(
-        "orgs", "list", "--all", "--json", "--db", str(b)
-    )[1]
+    assert (
+        cli("orgs", "list", "--all", "--json", "--db", str(a))[1]
+        == cli("orgs", "list", "--all", "--json", "--db", str(b))[1]
+    )
 
 
 def test_bad_names_exit_2_in_japanese_and_change_nothing(cli: CLI, db_path: Path) -> None:

@@ -15,9 +15,9 @@ INI = "outreach-place"
 
 
 def add(cli: CLI, db: Path, date: str, *argv: str) -> str:
-    return cli.json(
-        "add", "awareness", "--area", "1", *argv, "--date", date, "--db", str(db)
-    )["uuid"]
+    return cli.json("add", "awareness", "--area", "1", *argv, "--date", date, "--db", str(db))[
+        "uuid"
+    ]
 
 
 def uuids(cli: CLI, db: Path) -> set[str]:

@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from chofu_tui.errors import UserError
 from tests.unit.conftest import CLI, table_dump
 
 
@@ -164,10 +167,8 @@ def test_the_app_store_is_bound_again_after_a_sync(cli: CLI, tmp_path: Path) -> 
     try:
         sync.sync(str(b))
         assert database.obj is db and Entry.select().count() == 2
-        try:
+        with pytest.raises(UserError):  # (a StoreError: no PostgreSQL yet)
             sync.sync("postgresql://office/chofu")
-        except Exception:
-            pass
         assert database.obj is db
     finally:
         db.close()
