@@ -6,8 +6,9 @@ people read them — 作成, 編集 (each field: old → new), 削除, 復元, �
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from chofu_tui import safetext
 from chofu_tui.errors import UserError
@@ -225,13 +226,16 @@ def record_of_prefix(prefix: str) -> tuple[str, str]:
             f"id '{shown}' は、id 全体か先頭の 6 文字以上で指定してください",
             "give an id or a prefix of at least 6 characters",
         )
-    rows = list(
-        Change.select(Change.kind, Change.record)
-        .where(Change.record.startswith(text))
-        .distinct()
-        .order_by(Change.kind, Change.record)
-        .limit(11)
-        .tuples()
+    rows: list[tuple[str, str]] = list(
+        cast(
+            "Iterable[tuple[str, str]]",
+            Change.select(Change.kind, Change.record)
+            .where(Change.record.startswith(text))
+            .distinct()
+            .order_by(Change.kind, Change.record)
+            .limit(11)
+            .tuples(),
+        )
     )
     if not rows:
         raise UserError(f"記録 {shown} はありません", "no such record")

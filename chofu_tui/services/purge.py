@@ -5,7 +5,9 @@ sync drop changes of those years, so a laptop that still holds them never brings
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 from peewee import fn
 
@@ -56,22 +58,26 @@ class _Year:
 
 def _gather(before_fy: int) -> dict[int, _Year]:
     years: dict[int, _Year] = {}
-    for uuid, fy, deleted in (
+    entry_rows = cast(  # (uuid, fiscal year, deleted): the stubs know only whole rows
+        "Iterable[tuple[str, int, bool]]",
         Entry.select(Entry.uuid, Entry.fiscal_year, Entry.deleted)
         .where(Entry.fiscal_year < before_fy)
-        .tuples()
-    ):
+        .tuples(),
+    )
+    for uuid, fy, deleted in entry_rows:
         y = years.setdefault(int(fy), _Year())
         y.entry_records.append(uuid)
         if deleted:
             y.deleted += 1
         else:
             y.live += 1
-    for fy, initiative in (
+    evaluation_rows = cast(
+        "Iterable[tuple[int, str]]",
         Evaluation.select(Evaluation.fiscal_year, Evaluation.initiative_id)
         .where(Evaluation.fiscal_year < before_fy)
-        .tuples()
-    ):
+        .tuples(),
+    )
+    for fy, initiative in evaluation_rows:
         y = years.setdefault(int(fy), _Year())
         y.evaluations += 1
         y.evaluation_records.append(evaluation_record(int(fy), initiative))
