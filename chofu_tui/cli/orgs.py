@@ -35,10 +35,7 @@ def _arguments(p: JaParser) -> None:
 
 def cmd_orgs(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.fiscal import FiscalYear
-    from chofu_tui.services import (
-        entries,  # noqa: F401 - first: organisations <-> entries cycle
-        organisations,
-    )
+    from chofu_tui.services import organisations
 
     if args.action == "rename":
         org = organisations.find_by_ident(args.old)

@@ -13,7 +13,6 @@ from peewee import fn
 
 from chofu_tui import safetext
 from chofu_tui.errors import UserError
-from chofu_tui.services import changes
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
 
@@ -79,6 +78,8 @@ def find_or_create(name: str, device_id: str) -> Organisation:
         updated_at=stamp,
         device_id=device_id,
     )
+    from chofu_tui.services import changes  # here: changes -> checks -> entries imports us
+
     changes.organisation_changed(org.uuid, "create", stamp)
     return org
 
@@ -125,6 +126,8 @@ def rename(org_id: int, new_name: str) -> None:
         org.name, org.key, org.updated_at = shown, org_key(shown), stamp
         org.save()
         # the rename travels: an organisation change, which other stores apply
+        from chofu_tui.services import changes
+
         changes.organisation_changed(org.uuid, "rename", stamp, name=shown)
 
 
@@ -146,6 +149,8 @@ def merge(keep_id: int, gone_id: int) -> int:
             raise UserError("統合先が統合元に統合されています", "cannot merge into itself")
         stamp = now_stamp()
         moved = Entry.select().where(Entry.organisation == gone).count()
+        from chofu_tui.services import changes
+
         changes.organisation_changed(gone.uuid, "fold", stamp, merged_into=keep.uuid)
         changes.materialise_organisations()
     return moved
