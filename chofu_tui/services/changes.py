@@ -24,6 +24,8 @@ Public API (names are stable; other modules build on them):
   and re-materialise incoming changes (inside the caller's transaction).
 - materialise(kind, records), materialise_organisations(): rebuild rows from the log.
 - purged_before() -> int | None: the purge watermark (setting purged_before_fy).
+- entry_state_of(entry_uuid), winning_state(kind, record): states as the log holds them.
+- insert_rows(model, fields, rows): many rows through one prepared statement.
 
 Every read and write of the bound store goes through peewee's query builder (the same code
 runs on PostgreSQL); only a source FILE is read with SQLite SQL.
