@@ -74,6 +74,9 @@ if TYPE_CHECKING:  # checks imports entries, which imports this module
 Kind = Literal["entry", "organisation", "evaluation"]
 CHUNK = 500  # ids per IN (...) list: well under every engine's limit of parameters
 PURGE_SETTING = "purged_before_fy"
+# A Lamport clock grows by one per change; a source claiming more is damaged (and would
+# overflow an engine's 64-bit integer for every change after it).
+MAX_CLOCK = 2**53
 
 
 @dataclass(frozen=True)
@@ -997,8 +1000,8 @@ def _frame_problem(c: ChangeRow) -> tuple[str, str] | None:
         return "op", f"操作 {_shown(c.op)} が正しくありません"
     if not isinstance(c.record, str) or not c.record:
         return "record", "記録 id が空か文字列ではありません"
-    if not _is_int(c.clock) or c.clock < 0:
-        return "clock", "clock が 0 以上の整数ではありません"
+    if not _is_int(c.clock) or not 0 <= c.clock <= MAX_CLOCK:
+        return "clock", "clock が 0 以上の整数ではないか、大きすぎます"
     for name in ("replica", "at"):
         if not _nonempty(getattr(c, name)):
             return name, f"{name} が空か文字列ではありません"
