@@ -7,6 +7,7 @@ Public API (names are stable; other modules build on them):
 - ChangeRow, Conflict, ConflictNote, ApplyReport: the values below return.
 - record_change(kind, record, op, state, *, at=None, coordinator=None) -> ChangeRow:
   append a local change (base = the record's heads) inside the caller's transaction.
+- record_created(kind, [(record, state, at)]): the create changes of many new records.
 - entry_changed(entry_uuid, op, at), organisation_changed(org_uuid, op, at),
   evaluation_changed(fiscal_year, initiative_id, op, at): the same from the row as just
   written by a service (entries, organisations, evaluations, demo).
@@ -387,6 +388,27 @@ def record_change(
         state=json.loads(row["state"]),
         seq=int(seq),
     )
+
+
+def record_created(kind: str, created: Sequence[tuple[str, dict[str, Any], str]]) -> None:
+    """Append the create changes of many records new here (record, state, at), inside the
+    caller's transaction: one statement for all of them (the demo's year of entries)."""
+    from chofu_tui.services import settings
+
+    if not created:
+        return
+    clock = next_clock()
+    replica = _replica()
+    who = settings.load().coordinator
+    insert_rows(
+        Change,
+        [getattr(Change, name) for name in changelog.COLUMNS],
+        [
+            (str(uuid_module.uuid4()), kind, record, "create", clock + i, replica, at,
+             who or str(state.get("coordinator") or ""), "[]", dumps(state), 1, None)
+            for i, (record, state, at) in enumerate(created)
+        ],
+    )  # fmt: skip
 
 
 def entry_state_of(entry_uuid: str) -> dict[str, Any]:

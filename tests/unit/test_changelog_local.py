@@ -180,3 +180,15 @@ def test_the_model_makes_the_table_the_migration_writes_out() -> None:
         "change_clock",
     }
     assert json.loads(changelog.dumps({"b": 1, "a": "é"})) == {"a": "é", "b": 1}
+
+
+def test_the_demo_year_is_logged_as_its_rows_hold_it(store, catalog: PlanCatalog) -> None:
+    from chofu_tui.fiscal import FiscalYear
+    from chofu_tui.services import demo
+
+    n = demo.fill_demo(catalog.get(FiscalYear(2024)).plan)
+    assert Change.select().where(Change.kind == "entry").count() == n
+    for row in Entry.select(Entry.uuid).limit(40):
+        assert changes.winning_state("entry", row.uuid) == changes.entry_state_of(row.uuid)
+    clocks = [c for (c,) in Change.select(Change.clock).tuples()]
+    assert len(set(clocks)) == len(clocks)  # one Lamport tick per change
