@@ -651,7 +651,7 @@ def materialise_organisations() -> dict[str, tuple[str, str]]:
             device_id=s["device_id"],
         ).execute()
         rows[u] = _OrgRow(new_id, u, "", f"{column_key[u]}#new", None, "", "", "")
-    moving = [u for u in states if rows[u].key != column_key[u]]
+    moving = [u for u in won if rows[u].key != column_key[u]]
     for u in moving:
         Organisation.update(key=f"{column_key[u]}#{u}#moving").where(
             Organisation.id == rows[u].id

@@ -429,3 +429,25 @@ def test_two_laptops_rows_that_differ_converge_on_the_later_one(cli: CLI, tmp_pa
 
             assert changes.conflicts() == []
     same(cli, a, b)
+
+
+def test_folds_made_both_ways_on_two_laptops_leave_one_organisation(
+    cli: CLI, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    x = add(cli, a, "community-approach", "--org", "サロンX", "--area", "1")
+    y = add(cli, a, "community-approach", "--org", "サロンY", "--area", "1")
+    merge(cli, b, a)
+    from chofu_tui.services import organisations
+
+    with opened(a):
+        organisations.merge(org_id("サロンY"), org_id("サロンX"))
+    with opened(b):
+        organisations.merge(org_id("サロンX"), org_id("サロンY"))
+    both_ways(cli, a, b)
+    same(cli, a, b)
+    live = [r for r in org_rows(a) if r[3] is None]
+    assert len(live) == 1  # the cycle is broken: the smaller uuid stays
+    assert live[0][0] == min(r[0] for r in org_rows(a))
+    names = {entry(cli, a, u)["organisation"] for u in (x, y)}
+    assert names == {live[0][1]}
