@@ -7,6 +7,7 @@ Public API (names are stable; other modules build on them):
 - ChangeRow, Conflict, ConflictNote, ApplyReport: the values below return.
 - record_change(kind, record, op, state, *, at=None, coordinator=None) -> ChangeRow:
   append a local change (base = the record's heads) inside the caller's transaction.
+- record_created(kind, [(record, state, at)]): the create changes of many new records.
 - entry_changed(entry_uuid, op, at), organisation_changed(org_uuid, op, at),
   evaluation_changed(fiscal_year, initiative_id, op, at): the same from the row as just
   written by a service (entries, organisations, evaluations, demo).
@@ -24,6 +25,8 @@ Public API (names are stable; other modules build on them):
   and re-materialise incoming changes (inside the caller's transaction).
 - materialise(kind, records), materialise_organisations(): rebuild rows from the log.
 - purged_before() -> int | None: the purge watermark (setting purged_before_fy).
+- entry_state_of(entry_uuid), winning_state(kind, record): states as the log holds them.
+- insert_rows(model, fields, rows): many rows through one prepared statement.
 
 Every read and write of the bound store goes through peewee's query builder (the same code
 runs on PostgreSQL); only a source FILE is read with SQLite SQL.
@@ -37,7 +40,7 @@ import sqlite3
 import uuid as uuid_module
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from peewee import fn
 
@@ -45,7 +48,6 @@ from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, PlanCatalog
-from chofu_tui.services import checks  # (Problem; a module: checks imports entries)
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store import changelog
 from chofu_tui.store.changelog import (
@@ -67,9 +69,15 @@ from chofu_tui.store.models import (
     database,
 )
 
+if TYPE_CHECKING:  # checks imports entries, which imports this module
+    from chofu_tui.services import checks
+
 Kind = Literal["entry", "organisation", "evaluation"]
 CHUNK = 500  # ids per IN (...) list: well under every engine's limit of parameters
 PURGE_SETTING = "purged_before_fy"
+# A Lamport clock grows by one per change; a source claiming more is damaged (and would
+# overflow an engine's 64-bit integer for every change after it).
+MAX_CLOCK = 2**53
 
 
 @dataclass(frozen=True)
@@ -184,6 +192,38 @@ def _select(where: Any) -> list[ChangeRow]:
     return [_from_tuple(r) for r in query]
 
 
+def insert_rows(model: Any, fields: list[Any], rows: list[tuple[Any, ...]]) -> None:
+    """Many rows through one statement executed for each (DB-API executemany), its SQL
+    written by peewee for the bound engine: a merge stores 100,000 changes in a second where
+    building one INSERT per batch spent most of its time in peewee."""
+    if not rows:
+        return
+    sql, _ = model.insert_many([rows[0]], fields=fields).sql()
+    cursor = database.cursor()
+    cursor.executemany(sql, rows)
+
+
+MANY = 2000  # keys beyond which one pass over the table beats lists of IN (...)
+
+
+def _where_in(query: Any, field: Any, values: Iterable[Any]) -> Iterator[Any]:
+    """The rows of `query` whose `field` is one of `values`, as tuples: by IN lists for a
+    few values; for many (a merge of 100,000 entries), one pass over the query, filtered
+    here (building IN lists of that size costs more in peewee than SQLite's scan)."""
+    wanted = set(values)
+    if not wanted:
+        return
+    if len(wanted) > MANY:
+        # by identity: a peewee field's == builds an expression
+        position = next(i for i, f in enumerate(query._returning) if f is field)
+        for row in database.execute(query):  # plain rows: no per-value conversion
+            if row[position] in wanted:
+                yield row
+        return
+    for chunk in _chunks(sorted(wanted)):
+        yield from database.execute(query.where(field.in_(list(chunk))))
+
+
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
@@ -197,11 +237,17 @@ def heads(kind: str, record: str) -> list[ChangeRow]:
 def heads_of(kind: str, records: Iterable[str]) -> dict[str, list[ChangeRow]]:
     """Heads of many records at once: record -> heads, oldest here first."""
     out: dict[str, list[ChangeRow]] = {}
-    for chunk in _chunks(sorted(set(records))):
-        for c in _select(
-            Change.record.in_(list(chunk)) & (Change.kind == kind) & (Change.head == 1)
-        ):
-            out.setdefault(c.record, []).append(c)
+    query = (
+        _raw(Change)
+        .select(*_FIELDS)
+        .where((Change.kind == kind) & (Change.head == 1))
+        .order_by(Change.id)
+    )
+    for row in _where_in(query, Change.record, records):
+        c = _from_tuple(row)
+        out.setdefault(c.record, []).append(c)
+    for hs in out.values():
+        hs.sort(key=lambda c: c.seq)
     return out
 
 
@@ -233,7 +279,12 @@ def winner(kind: str, candidates: Sequence[ChangeRow]) -> ChangeRow:
 
 
 def _differ(hs: Sequence[ChangeRow]) -> bool:
-    return len(hs) > 1 and any(h.state != hs[0].state for h in hs[1:])
+    """Heads that make a conflict: states that differ, unless all of them are migration
+    seeds (two laptops' rows before version 5, where the later updated_at won silently;
+    it still does, and eight upgraded laptops are not flooded with false conflicts)."""
+    if len(hs) < 2 or all(h.op == "seed" for h in hs):
+        return False
+    return any(h.state != hs[0].state for h in hs[1:])
 
 
 def _conflict_of(kind: str, record: str, hs: Sequence[ChangeRow]) -> Conflict | None:
@@ -342,6 +393,27 @@ def record_change(
         state=json.loads(row["state"]),
         seq=int(seq),
     )
+
+
+def record_created(kind: str, created: Sequence[tuple[str, dict[str, Any], str]]) -> None:
+    """Append the create changes of many records new here (record, state, at), inside the
+    caller's transaction: one statement for all of them (the demo's year of entries)."""
+    from chofu_tui.services import settings
+
+    if not created:
+        return
+    clock = next_clock()
+    replica = _replica()
+    who = settings.load().coordinator
+    insert_rows(
+        Change,
+        [getattr(Change, name) for name in changelog.COLUMNS],
+        [
+            (str(uuid_module.uuid4()), kind, record, "create", clock + i, replica, at,
+             who or str(state.get("coordinator") or ""), "[]", dumps(state), 1, None)
+            for i, (record, state, at) in enumerate(created)
+        ],
+    )  # fmt: skip
 
 
 def entry_state_of(entry_uuid: str) -> dict[str, Any]:
@@ -579,7 +651,7 @@ def materialise_organisations() -> dict[str, tuple[str, str]]:
             device_id=s["device_id"],
         ).execute()
         rows[u] = _OrgRow(new_id, u, "", f"{column_key[u]}#new", None, "", "", "")
-    moving = [u for u in states if rows[u].key != column_key[u]]
+    moving = [u for u in won if rows[u].key != column_key[u]]
     for u in moving:
         Organisation.update(key=f"{column_key[u]}#{u}#moving").where(
             Organisation.id == rows[u].id
@@ -649,41 +721,31 @@ EntryImage = tuple[Any, ...]  # a materialised entry, comparable: columns then t
 
 
 def _entry_images(records: Sequence[str]) -> dict[str, tuple[int, EntryImage]]:
+    query = _raw(Entry).select(
+        Entry.id,
+        Entry.uuid,
+        Entry.date,
+        Entry.coordinator,
+        Entry.area,
+        Entry.organisation,
+        Entry.case_code,
+        Entry.count,
+        Entry.note,
+        Entry.created_at,
+        Entry.updated_at,
+        Entry.device_id,
+        Entry.deleted,
+    )
+    rows = list(_where_in(query, Entry.uuid, records))
+    targets: dict[int, list[str]] = {}
+    links = _raw(EntryTarget).select(EntryTarget.entry, EntryTarget.target_id)
+    for entry_id, target_id in _where_in(links, EntryTarget.entry, [r[0] for r in rows]):
+        targets.setdefault(entry_id, []).append(target_id)
     out: dict[str, tuple[int, EntryImage]] = {}
-    for chunk in _chunks(sorted(records)):
-        rows = list(
-            _raw(Entry)
-            .select(
-                Entry.id,
-                Entry.uuid,
-                Entry.date,
-                Entry.coordinator,
-                Entry.area,
-                Entry.organisation,
-                Entry.case_code,
-                Entry.count,
-                Entry.note,
-                Entry.created_at,
-                Entry.updated_at,
-                Entry.device_id,
-                Entry.deleted,
-            )
-            .where(Entry.uuid.in_(list(chunk)))
-            .tuples()
-        )
-        targets: dict[int, list[str]] = {}
-        ids = [r[0] for r in rows]
-        for entry_id, target_id in (
-            _raw(EntryTarget)
-            .select(EntryTarget.entry, EntryTarget.target_id)
-            .where(EntryTarget.entry.in_(ids))
-            .tuples()
-        ):
-            targets.setdefault(entry_id, []).append(target_id)
-        for r in rows:
-            day = r[2].isoformat() if isinstance(r[2], dt.date) else str(r[2])
-            image = (day, *r[3:12], bool(r[12]), tuple(sorted(targets.get(r[0], []))))
-            out[r[1]] = (r[0], image)
+    for r in rows:
+        day = r[2].isoformat() if isinstance(r[2], dt.date) else str(r[2])
+        image = (day, *r[3:12], bool(r[12]), tuple(sorted(targets.get(r[0], []))))
+        out[r[1]] = (r[0], image)
     return out
 
 
@@ -767,22 +829,22 @@ def _materialise_entries(
                 Entry.update(**columns).where(Entry.id == entry_id).execute()
             if image[-1] != old[-1]:
                 entries.set_targets(entry_id, image[-1], replace=True)
-    for chunk in _chunks(new_rows, 50):
-        Entry.insert_many(
+    entry_fields = [Entry.uuid, *(getattr(Entry, c) for c in _ENTRY_COLUMNS), Entry.fiscal_year]
+    for chunk in _chunks(new_rows, 2000):
+        insert_rows(
+            Entry,
+            entry_fields,
             [
-                {
-                    "uuid": record,
-                    **dict(zip(_ENTRY_COLUMNS, image[:-1], strict=True)),
-                    "fiscal_year": FiscalYear.of(dt.date.fromisoformat(image[0])).year,
-                }
+                (
+                    record,
+                    *image[:-1],
+                    FiscalYear.of(dt.date.fromisoformat(image[0])).year,
+                )
                 for record, image in chunk
-            ]
-        ).execute()
-        ids = dict(
-            _raw(Entry)
-            .select(Entry.uuid, Entry.id)
-            .where(Entry.uuid.in_([r for r, _ in chunk]))
-            .tuples()
+            ],
+        )
+        ids: dict[str, int] = dict(
+            _where_in(_raw(Entry).select(Entry.uuid, Entry.id), Entry.uuid, [r for r, _ in chunk])
         )
         entries.link_targets((ids[record], t) for record, image in chunk for t in image[-1])
     return out
@@ -965,8 +1027,8 @@ def _frame_problem(c: ChangeRow) -> tuple[str, str] | None:
         return "op", f"操作 {_shown(c.op)} が正しくありません"
     if not isinstance(c.record, str) or not c.record:
         return "record", "記録 id が空か文字列ではありません"
-    if not _is_int(c.clock) or c.clock < 0:
-        return "clock", "clock が 0 以上の整数ではありません"
+    if not _is_int(c.clock) or not 0 <= c.clock <= MAX_CLOCK:
+        return "clock", "clock が 0 以上の整数ではないか、大きすぎます"
     for name in ("replica", "at"):
         if not _nonempty(getattr(c, name)):
             return name, f"{name} が空か文字列ではありません"
@@ -1102,17 +1164,16 @@ _SHOWN = 5  # bad changes named in a refusal
 
 
 def _known_ids(ids: Sequence[str]) -> set[str]:
-    known: set[str] = set()
-    for chunk in _chunks(list(ids)):
-        query = _raw(Change).select(Change.change_id).where(Change.change_id.in_(list(chunk)))
-        known.update(c for (c,) in query.tuples())
-    return known
+    query = _raw(Change).select(Change.change_id)
+    return {c for (c,) in _where_in(query, Change.change_id, ids)}
 
 
 def _validate(
     new: list[ChangeRow], catalog: PlanCatalog | None, source_label: str, skip_invalid: bool
 ) -> tuple[list[ChangeRow], list[checks.Problem]]:
     """The new changes that pass the rules, and the records left out (or a UserError)."""
+    from chofu_tui.services import checks
+
     bad: dict[tuple[str, str], checks.Problem] = {}
 
     def refuse(c: ChangeRow, where: str, reason: str) -> None:
@@ -1183,14 +1244,13 @@ def _validate(
 
 def _recompute_heads(kind: str, records: Sequence[str]) -> None:
     """A change is a head while no change of its record names it in a base."""
-    for chunk in _chunks(sorted(set(records))):
-        query = (
-            _raw(Change)
-            .select(Change.id, Change.record, Change.change_id, Change.base, Change.head)
-            .where(Change.record.in_(list(chunk)) & (Change.kind == kind))
-            .tuples()
-        )
-        rows = list(query)
+    query = (
+        _raw(Change)
+        .select(Change.id, Change.record, Change.change_id, Change.base, Change.head)
+        .where(Change.kind == kind)
+    )
+    rows = list(_where_in(query, Change.record, records))
+    if rows:
         named: set[str] = set()
         for _, _, _, base, _ in rows:
             named.update(json.loads(base or "[]"))
@@ -1259,25 +1319,15 @@ def apply(
         }
         orgs_before = {r.uuid for r in _org_rows().values()}
         stamp = now_stamp()
-        rows = [
-            {
-                "change_id": c.change_id,
-                "kind": c.kind,
-                "record": c.record,
-                "op": c.op,
-                "clock": c.clock,
-                "replica": c.replica,
-                "at": c.at,
-                "coordinator": c.coordinator,
-                "base": dumps(list(c.base)),
-                "state": dumps(c.state),
-                "head": 1,
-                "received_at": stamp,
-            }
-            for c in good
-        ]
-        for chunk in _chunks(rows, 60):
-            Change.insert_many(list(chunk)).execute()
+        insert_rows(
+            Change,
+            [getattr(Change, name) for name in changelog.COLUMNS],
+            [
+                (c.change_id, c.kind, c.record, c.op, c.clock, c.replica, c.at, c.coordinator,
+                 dumps(list(c.base)), dumps(c.state), 1, stamp)
+                for c in good
+            ],
+        )  # fmt: skip
         for kind in KINDS:
             _recompute_heads(kind, sorted(by_kind[kind]))
         org_rows_before = {u: (r.name, r.merged_into_id) for u, r in _org_rows().items()}

@@ -146,11 +146,9 @@ def set_targets(entry_id: int, targets: Iterable[str], *, replace: bool = False)
 def link_targets(pairs: Iterable[tuple[int, str]]) -> None:
     """(entry id, target id) links of many new entries at once (a merge materialising
     thousands of entries): set_targets' bulk form, inside the caller's transaction."""
-    rows = list(pairs)
-    for i in range(0, len(rows), 400):
-        EntryTarget.insert_many(
-            rows[i : i + 400], fields=[EntryTarget.entry, EntryTarget.target_id]
-        ).execute()
+    from chofu_tui.services.changes import insert_rows
+
+    insert_rows(EntryTarget, [EntryTarget.entry, EntryTarget.target_id], list(pairs))
 
 
 def insert_entry(targets: Iterable[str], **columns: Any) -> Entry:

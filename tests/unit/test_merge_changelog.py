@@ -134,8 +134,13 @@ def test_a_deletion_does_not_come_back_and_the_edit_is_a_conflict(cli: CLI, tmp_
         found = changes.conflicts()
         assert [(c.kind, c.record) for c in found] == [("entry", uuid)]
         assert found[0].winner.state["deleted"] is True
-        # the edit stays in the log, so it can be restored
+        # the edit stays in the log, so it can be restored: B keeps its own edit
         assert any(c.state["note"] == "後から直した" for c in changes.history("entry", uuid))
+        assert found[0].mine.state["note"] == "後から直した"
+        changes.resolve(uuid, "mine")
+    assert entry(cli, b, uuid)["deleted"] is False
+    merge(cli, a, b)
+    assert entry(cli, a, uuid)["note"] == "後から直した" and not entry(cli, a, uuid)["deleted"]
 
 
 def test_a_clock_in_2099_wins_only_what_it_did_not_see(
@@ -403,3 +408,46 @@ def test_a_v4_source_merges_into_a_v5_store(cli: CLI, tmp_path: Path) -> None:
     # its seed is the row A already had: A's later edit is not undone
     assert entry(cli, a, shared)["note"] == "新しい版で編集"
     assert report["conflicts"] == []
+
+
+def test_two_laptops_rows_that_differ_converge_on_the_later_one(cli: CLI, tmp_path: Path) -> None:
+    """Before version 5, the later updated_at won: after the migration it still does, for
+    both laptops, without a conflict to settle."""
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    uuid = add(cli, a, "awareness", "--area", "1")
+    shutil.copy(a, b)
+    assert cli("edit", uuid, "--note", "Bで後から直した", "--db", str(b))[0] == 0
+    make_v4(a)
+    make_v4(b)
+    report = cli.json("merge", str(b), "--db", str(a))[0]
+    merge(cli, b, a)
+    assert report["conflicts"] == [] and report["entries_updated"] == 1
+    for db in (a, b):
+        assert entry(cli, db, uuid)["note"] == "Bで後から直した"
+        with opened(db):
+            from chofu_tui.services import changes
+
+            assert changes.conflicts() == []
+    same(cli, a, b)
+
+
+def test_folds_made_both_ways_on_two_laptops_leave_one_organisation(
+    cli: CLI, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    x = add(cli, a, "community-approach", "--org", "サロンX", "--area", "1")
+    y = add(cli, a, "community-approach", "--org", "サロンY", "--area", "1")
+    merge(cli, b, a)
+    from chofu_tui.services import organisations
+
+    with opened(a):
+        organisations.merge(org_id("サロンY"), org_id("サロンX"))
+    with opened(b):
+        organisations.merge(org_id("サロンX"), org_id("サロンY"))
+    both_ways(cli, a, b)
+    same(cli, a, b)
+    live = [r for r in org_rows(a) if r[3] is None]
+    assert len(live) == 1  # the cycle is broken: the smaller uuid stays
+    assert live[0][0] == min(r[0] for r in org_rows(a))
+    names = {entry(cli, a, u)["organisation"] for u in (x, y)}
+    assert names == {live[0][1]}
