@@ -77,7 +77,17 @@ def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
     if not args.json:
         for line in _plan_lines(shown):
             print(line)
-    if not args.yes and shown.years and not _confirmed():
+    if not shown.years and shown.watermark_before == shown.watermark_after:
+        if args.json:
+            print_json({**asdict(shown), "purged": False})
+        return 0  # nothing here, and merges already drop those years
+    if not args.json:
+        print(
+            f"今後の取り込み (merge・sync) でも{FiscalYear(shown.watermark_after).label}"
+            "より前の記録は取り込みません"
+        )
+    # raising the watermark alone also changes what merges keep: asked as well
+    if not args.yes and not _confirmed():
         print("削除しませんでした")
         return 0
     done = purge.purge(args.before_fy.year)

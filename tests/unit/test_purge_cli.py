@@ -124,3 +124,23 @@ def test_a_merge_or_a_sync_never_brings_purged_entries_back(cli: CLI, tmp_path: 
     assert uuids(cli, a) == {made["2024"]}
     assert count(a, "SELECT COUNT(*) FROM evaluation WHERE fiscal_year < 2024") == 0
     assert count(a, "SELECT COUNT(*) FROM change WHERE state LIKE '%2023-%'") == 0
+
+
+def test_nothing_to_remove_and_no_new_watermark_asks_nothing(
+    cli: CLI, db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chofu_tui.cli import purge
+
+    add(cli, db_path, "2024-06-01")
+    assert cli.json("purge", "--before-fy", "2023", "--yes")["watermark_after"] == 2023
+    before = table_dump(db_path)
+    monkeypatch.setattr(purge, "on_terminal", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda q: pytest.fail("asked"))
+    code, out, _ = cli("purge", "--before-fy", "2022")
+    assert code == 0 and "ありません" in out
+    assert table_dump(db_path) == before
+    # a higher watermark with nothing here to remove is still a question
+    monkeypatch.setattr("builtins.input", lambda q: "n")
+    code, out, _ = cli("purge", "--before-fy", "2024")
+    assert code == 0 and "取り込みません" in out and "削除しませんでした" in out
+    assert table_dump(db_path) == before
