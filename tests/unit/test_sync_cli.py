@@ -172,3 +172,20 @@ def test_the_app_store_is_bound_again_after_a_sync(cli: CLI, tmp_path: Path) -> 
         assert database.obj is db
     finally:
         db.close()
+
+
+def test_a_target_given_as_a_sqlite_url_and_a_version_4_store(cli: CLI, tmp_path: Path) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    mine = add(cli, a, "awareness", "--area", "1")
+    theirs = add(cli, b, "awareness", "--area", "2")
+    con = sqlite3.connect(b)  # as version 4 left it: no change log yet
+    con.execute("DROP TABLE change")
+    con.execute("PRAGMA user_version = 4")
+    con.commit()
+    con.close()
+    code, _, err = cli("sync", f"sqlite:///{b}", "--db", str(a))
+    assert code == 0, err
+    for db in (a, b):
+        uuids = {e["uuid"] for e in json.loads(everything(cli, db)[0])["entries"]}
+        assert uuids == {mine, theirs}
+    assert everything(cli, a) == everything(cli, b)
