@@ -8,7 +8,8 @@ Public API (names are stable; other modules build on them):
 - record_change(kind, record, op, state, *, at=None, coordinator=None) -> ChangeRow:
   append a local change (base = the record's heads) inside the caller's transaction.
 - record_created(kind, [(record, state, at)]): the create changes of many new records.
-- entry_changed(entry_uuid, op, at), organisation_changed(org_uuid, op, at),
+- state_of_entry(entry, organisation_uuid, targets): an Entry instance's state (no query).
+- entry_changed(entry_uuid, op, at, *, state, replica, new), organisation_changed(org_uuid, op, at),
   evaluation_changed(fiscal_year, initiative_id, op, at): the same from the row as just
   written by a service (entries, organisations, evaluations, demo).
 - next_clock() -> int: max(clock) + 1 over every change here.
@@ -351,16 +352,24 @@ def record_change(
     *,
     at: str | None = None,
     coordinator: str | None = None,
+    replica: str | None = None,
+    new: bool = False,
 ) -> ChangeRow:
     """Append a change made here (inside the caller's transaction): base = the record's
-    current heads, which stop being heads; the new change is the record's only head."""
+    current heads, which stop being heads; the new change is the record's only head.
+    `new`: a record made by this very write (no heads to look up: a save stays fast);
+    `replica`: the device id when the caller has it at hand."""
     assert kind in KINDS and op in OPS
     with database.atomic():
-        seen = list(
-            _raw(Change)
-            .select(Change.id, Change.change_id)
-            .where((Change.record == record) & (Change.kind == kind) & (Change.head == 1))
-            .tuples()
+        seen = (
+            []
+            if new
+            else list(
+                _raw(Change)
+                .select(Change.id, Change.change_id)
+                .where((Change.record == record) & (Change.kind == kind) & (Change.head == 1))
+                .tuples()
+            )
         )
         if seen:
             Change.update(head=0).where(Change.id.in_([s[0] for s in seen])).execute()
@@ -371,7 +380,7 @@ def record_change(
             "record": record,
             "op": op,
             "clock": next_clock(),
-            "replica": _replica(),
+            "replica": replica or _replica(),
             "at": at or now_stamp(),
             "coordinator": coordinator if coordinator is not None else _who(state),
             "base": dumps(list(base)),
@@ -449,9 +458,39 @@ def entry_state_of(entry_uuid: str) -> dict[str, Any]:
     )
 
 
-def entry_changed(entry_uuid: str, op: str, at: str) -> ChangeRow:
-    """Record the entry's row as just written by a service (log, edit, delete, restore...)."""
-    return record_change("entry", entry_uuid, op, entry_state_of(entry_uuid), at=at)
+def entry_changed(
+    entry_uuid: str,
+    op: str,
+    at: str,
+    *,
+    state: dict[str, Any] | None = None,
+    replica: str | None = None,
+    new: bool = False,
+) -> ChangeRow:
+    """Record the entry's row as just written by a service (log, edit, delete, restore...).
+    `state`: the row's state when the writer has it at hand (else it is read back)."""
+    if state is None:
+        state = entry_state_of(entry_uuid)
+    return record_change("entry", entry_uuid, op, state, at=at, replica=replica, new=new)
+
+
+def state_of_entry(entry: Any, organisation: str | None, targets: Iterable[str]) -> dict[str, Any]:
+    """The state of an Entry model instance as just saved, its organisation's uuid and
+    targets given by the writer (no query)."""
+    day = entry.date
+    return entry_state(
+        area=entry.area,
+        case_code=entry.case_code,
+        coordinator=entry.coordinator,
+        count=entry.count,
+        created_at=entry.created_at,
+        date=day.isoformat() if isinstance(day, dt.date) else str(day),
+        deleted=entry.deleted,
+        device_id=entry.device_id,
+        note=entry.note,
+        organisation=organisation,
+        targets=list(targets),
+    )
 
 
 def _org_state_of_row(org: Organisation) -> dict[str, Any]:

@@ -181,7 +181,8 @@ def log_entry(catalog: PlanCatalog, draft: EntryDraft, *, today: dt.date | None 
             updated_at=stamp,
             device_id=dev,
         )
-        changes.entry_changed(entry.uuid, "create", stamp)
+        state = changes.state_of_entry(entry, org.uuid if org else None, draft.targets)
+        changes.entry_changed(entry.uuid, "create", stamp, state=state, replica=dev, new=True)
     return Saved(get_entry(entry.uuid), warnings)
 
 
@@ -201,9 +202,8 @@ def _overwrite(
     """Give an entry the fields and targets of `src` (inside the caller's transaction), and
     append its change (`op`) to the change log."""
     entry = _get(entry_uuid)
-    entry.organisation = (
-        organisations.find_or_create(src.organisation, device_id()) if src.organisation else None
-    )
+    org = organisations.find_or_create(src.organisation, device_id()) if src.organisation else None
+    entry.organisation = org
     entry.date = src.date
     entry.fiscal_year = FiscalYear.of(src.date).year
     entry.coordinator = src.coordinator
@@ -217,7 +217,8 @@ def _overwrite(
     stamp = entry.updated_at = now_stamp()
     entry.save()
     set_targets(entry.id, src.targets, replace=True)
-    changes.entry_changed(entry.uuid, op, stamp)
+    state = changes.state_of_entry(entry, org.uuid if org else None, src.targets)
+    changes.entry_changed(entry.uuid, op, stamp, state=state)
 
 
 def _get(entry_uuid: str) -> Entry:

@@ -14,6 +14,7 @@ from peewee import fn
 from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.services.clock import now_stamp
+from chofu_tui.store.changelog import organisation_state
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, database
 
 _SPACES = re.compile(r"\s+")
@@ -80,7 +81,8 @@ def find_or_create(name: str, device_id: str) -> Organisation:
     )
     from chofu_tui.services import changes  # here: changes -> checks -> entries imports us
 
-    changes.organisation_changed(org.uuid, "create", stamp)
+    state = organisation_state(created_at=stamp, device_id=device_id, merged_into=None, name=shown)
+    changes.record_change("organisation", org.uuid, "create", state, at=stamp, new=True)
     return org
 
 

@@ -40,18 +40,22 @@ def test_each_entry_write_appends_one_change_based_on_the_heads(
     assert (created.op, created.clock, created.base, created.head) == ("create", 1, (), True)
     assert created.state["note"] == "最初" and created.state["targets"] == ["awareness"]
     assert created.replica == entries.device_id() and not created.received
-    entries.update_entry(catalog, uuid, draft(note="直した", count=2))
+    # the state a save writes is the row as stored (read back the slow way)
+    assert created.state == changes.entry_state_of(uuid)
+    entries.update_entry(catalog, uuid, draft(note="直した", count=2, organisation="若葉会"))
+    assert changes.winning_state("entry", uuid) == changes.entry_state_of(uuid)
     entries.set_deleted(uuid, True)
     before_restore = entries.get_entry(uuid)
     entries.set_deleted(uuid, False)
     entries.restore_snapshot(before_restore)  # the app's undo of the restore
+    assert changes.winning_state("entry", uuid) == changes.entry_state_of(uuid)
     history = changes.history("entry", uuid)
     assert [(c.op, c.clock, c.head) for c in history] == [
         ("create", 1, False),
-        ("edit", 2, False),
-        ("delete", 3, False),
-        ("restore", 4, False),
-        ("delete", 5, True),
+        ("edit", 3, False),  # (2: the organisation 若葉会, created by the edit)
+        ("delete", 4, False),
+        ("restore", 5, False),
+        ("delete", 6, True),
     ]
     # each was based on the one before it: one line of revisions, one head
     for before, after in itertools.pairwise(history):
@@ -76,6 +80,7 @@ def test_organisation_and_evaluation_writes_are_changes(store, catalog: PlanCata
         catalog, draft(targets=("community-approach",), organisation="サロンA")
     ).entry.uuid
     entries.log_entry(catalog, draft(targets=("community-approach",), organisation="サロンB"))
+    assert changes.winning_state("entry", a) == changes.entry_state_of(a)
     org_a = Organisation.get(Organisation.name == "サロンA")
     org_b = Organisation.get(Organisation.name == "サロンB")
     assert ops("organisation", org_a.uuid) == [("create", 1, True)]
