@@ -27,6 +27,8 @@ from chofu_tui.services.entries import Saved
 from chofu_tui.services.progress import figure_unit
 from chofu_tui.services.year_view import YearView, data_version, load_year
 
+KEY_CONFLICTS = "競合"
+
 # How often the app asks the store whether another process wrote to it (one cheap PRAGMA).
 POLL_SECONDS = 1.0
 
@@ -117,6 +119,8 @@ class ChofuApp(YearApp):
         Binding("p", "edit_plan", "計画の編集", id="edit-plan"),  # the user's own plan only
         Binding("v", "view_latest", i18n.KEY_VIEW_LATEST, id="view-latest"),
         Binding("q", "quit", i18n.KEY_QUIT, id="quit"),
+        # shown only while there are conflicts, as 「競合 N」 (the badge)
+        Binding("exclamation_mark", "conflicts", KEY_CONFLICTS, id="conflicts"),
     ]
 
     def __init__(
@@ -140,6 +144,7 @@ class ChofuApp(YearApp):
         # remember it; read by the first load)
         self.scope: str | None = None
         self._scope_said: set[str] = set()  # why a scope cannot apply: said once a run
+        self.conflicts = 0  # records changed on two laptops without seeing each other
 
     def on_mount(self) -> None:
         if self.awaiting_passphrase:
@@ -226,7 +231,20 @@ class ChofuApp(YearApp):
         view = load_year(
             self.ctx.catalog, self.fy, self.ctx.today(), area=area, coordinator=coordinator
         )
+        from chofu_tui.services.history import conflict_count
+
+        self.call_from_thread(self._show_conflicts, conflict_count())
         self.post_message(FiguresLoaded(view, saved))
+
+    def _show_conflicts(self, n: int) -> None:
+        """The badge: the conflicts key reads 「競合 N」 and is shown only while N > 0."""
+        if n == self.conflicts:
+            return
+        self.conflicts = n
+        self._bindings.key_to_bindings["exclamation_mark"] = [
+            Binding("exclamation_mark", "conflicts", f"{KEY_CONFLICTS} {n}", id="conflicts")
+        ]
+        self.refresh_bindings()
 
     # Rows stored before today's input rules keep counting; say once how many there are.
     @work(thread=True, exclusive=True, group="old-rows", exit_on_error=False)
@@ -351,6 +369,8 @@ class ChofuApp(YearApp):
         if action == "edit_plan":  # the bundled plan is the city's document: not edited here
             view = self.view
             return view is not None and view.loaded is not None and not view.loaded.bundled
+        if action == "conflicts":
+            return self.conflicts > 0
         if action == "program":  # only the keys of the plan's program areas
             n = parameters[0]
             return isinstance(n, int) and n <= len(self.program_areas)
@@ -379,6 +399,12 @@ class ChofuApp(YearApp):
     def action_program(self, n: int) -> None:
         if 1 <= n <= len(self.program_areas):
             self.action_mode(f"area-{n}")
+
+    def action_conflicts(self) -> None:
+        from chofu_tui.screens.conflicts import ConflictsScreen
+
+        if not isinstance(self.screen, ConflictsScreen):
+            self.push_screen(ConflictsScreen())
 
     def action_help(self) -> None:
         from chofu_tui.screens.help import HelpScreen

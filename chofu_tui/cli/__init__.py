@@ -17,15 +17,20 @@ from collections.abc import Sequence
 from chofu_tui import __version__
 from chofu_tui.cli import (
     backups,
+    conflicts,
     entries,
     evaluation,
+    history,
+    orgs,
     plan,
     progress,
+    purge,
     report,
     security,
     settings,
     stores,
     summary,
+    sync,
 )
 from chofu_tui.cli.parser import Command, JaParser, Run, db_parent
 from chofu_tui.errors import WRITE_FAILED_MESSAGE, UserError, storage_error
@@ -41,12 +46,17 @@ ALL: tuple[Command, ...] = (
     entries.DELETE,
     entries.RESTORE,
     stores.MERGE,
+    sync.SYNC,
+    conflicts.CONFLICTS,
+    history.HISTORY,
+    orgs.ORGS,
     entries.CHECK,
     stores.BACKUP,
     security.ENCRYPT,
     security.DECRYPT,
     backups.BACKUPS,
     backups.RESTORE_BACKUP,
+    purge.PURGE,
     report.REPORT,
     evaluation.EVALUATION,
     plan.PLAN,

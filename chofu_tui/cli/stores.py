@@ -7,12 +7,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chofu_tui import safetext
 from chofu_tui.cli.common import note, print_json
 from chofu_tui.cli.parser import Command, JaParser, add_json, always
 from chofu_tui.services import backups
 
 if TYPE_CHECKING:
     from chofu_tui.context import Context
+    from chofu_tui.services.merge import MergeResult
 
 
 def _merge_arguments(p: JaParser) -> None:
@@ -22,7 +24,27 @@ def _merge_arguments(p: JaParser) -> None:
         action="store_true",
         help="規則に合わない記録を除いて取り込み、除いた記録を表示する",
     )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="取り込んだらどうなるかを表示するだけで、書き込まない",
+    )
     add_json(p)
+
+
+def merge_lines(r: MergeResult) -> list[str]:
+    """A merge's report on one source, as printed (also by sync)."""
+    left_out = f"、取り込まなかった記録 {len(r.skipped)} 件" if r.skipped else ""
+    purged = f"、削除済みの年度のため取り込まなかった変更 {r.purged} 件" if r.purged else ""
+    lines = [
+        f"{r.source}: 記録 新規 {r.entries_added} 件、更新 {r.entries_updated} 件、"
+        f"変更なし {r.entries_unchanged} 件、削除 {r.entries_deleted} 件、"
+        f"競合 {len(r.conflicts)} 件、団体 新規 {r.organisations_added} 件、"
+        f"更新 {r.organisations_updated} 件、評価・課題 新規 {r.evaluations_added} 件、"
+        f"更新 {r.evaluations_updated} 件{left_out}{purged}"
+    ]
+    lines += [f"  競合 {safetext.one_line(c.label)}" for c in r.conflicts]
+    return lines
 
 
 def cmd_merge(ctx: Context, args: argparse.Namespace) -> int:
@@ -30,8 +52,11 @@ def cmd_merge(ctx: Context, args: argparse.Namespace) -> int:
 
     from chofu_tui.services.merge import merge_stores
 
-    backups.before("merge")  # a merge is undone by `restore-backup` of this one
-    results = merge_stores(args.sources, ctx.catalog, skip_invalid=args.skip_invalid)
+    if not args.dry_run:
+        backups.before("merge")  # a merge is undone by `restore-backup` of this one
+    results = merge_stores(
+        args.sources, ctx.catalog, skip_invalid=args.skip_invalid, dry_run=args.dry_run
+    )
     for r in results:
         for w in r.warnings:
             note(w)
@@ -47,18 +72,18 @@ def cmd_merge(ctx: Context, args: argparse.Namespace) -> int:
                     "source": str(r.source),
                     "warnings": list(r.warnings),
                     "skipped": [asdict(p) for p in r.skipped],
+                    "conflicts": [asdict(c) for c in r.conflicts],
+                    "dry_run": bool(args.dry_run),
                 }
                 for r in results
             ]
         )
         return 0
     for r in results:
-        left_out = f"、取り込まなかった記録 {len(r.skipped)} 件" if r.skipped else ""
-        print(
-            f"{r.source}: 記録 追加 {r.entries_added} 件、更新 {r.entries_updated} 件、"
-            f"変更なし {r.entries_unchanged} 件、団体 追加 {r.organisations_added} 件、"
-            f"評価・課題 追加 {r.evaluations_added} 件、更新 {r.evaluations_updated} 件{left_out}"
-        )
+        for line in merge_lines(r):
+            print(line)
+    if args.dry_run:
+        print("書き込んでいません (--dry-run)")
     return 0
 
 

@@ -1,5 +1,5 @@
 """The entry log: entries of the year (or of every year), newest first; filter, show (Enter),
-edit (e), delete (x), undo (u). The cursor follows the entry, not the row number."""
+edit (e), delete (x), undo (u), history (h). The cursor follows the entry, not the row number."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from chofu_tui.widgets.keybar import KeyBar
 
 FILTER_TEXT = "メモ・団体・ケース・記録者・目標で検索"
 KEY_DETAIL = "詳細"
+KEY_HISTORY = "履歴"
 KEY_ALL_YEARS = "全年度"
 KEY_THIS_YEAR = "この年度"
 ALL_YEARS = "全年度"
@@ -178,6 +179,7 @@ class EntryLogScreen(YearScreen):
         Binding("e", "edit", i18n.KEY_EDIT, id="log-edit"),
         Binding("x", "delete", i18n.KEY_DELETE, id="log-delete"),
         Binding("u", "undo", i18n.KEY_UNDO, id="log-undo"),
+        Binding("h", "history", KEY_HISTORY, id="log-history"),
         Binding("slash", "focus_filter", i18n.KEY_FILTER, id="log-filter"),
         Binding("a", "all_years(True)", KEY_ALL_YEARS, id="log-all-years"),
         Binding("a", "all_years(False)", KEY_THIS_YEAR, id="log-this-year"),
@@ -430,6 +432,21 @@ class EntryLogScreen(YearScreen):
             self.notify(i18n.LOG_NO_ROW, severity="warning")
             return
         self.app.push_screen(EntryDetail(rec, self.labels, self._plan))
+
+    def action_history(self) -> None:
+        rec = self.selected()
+        if rec is None:
+            self.notify(i18n.LOG_NO_ROW, severity="warning")
+            return
+        from chofu_tui.screens.history import HistoryScreen
+        from chofu_tui.services import history
+
+        try:
+            found = history.history_of(rec.uuid)
+        except UserError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.app.push_screen(HistoryScreen(found))
 
     def action_edit(self) -> None:
         rec = self.selected()

@@ -8,9 +8,10 @@ import uuid
 
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan, TargetKind
-from chofu_tui.services import entries, organisations
+from chofu_tui.services import changes, entries, organisations
 from chofu_tui.services import settings as settings_service
 from chofu_tui.services.clock import as_of_for, now_stamp
+from chofu_tui.store import changelog
 from chofu_tui.store.models import Setting, database
 
 DEMO_YEAR = FiscalYear(2024)
@@ -99,10 +100,11 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
     rows.sort(key=lambda r: r[0])
     with database.atomic():
         dev = Setting.get_by_id("device_id").value
+        created: list[tuple[str, dict, str]] = []
         for d, targets, area, n, org_name, case, note in rows:
             found = organisations.find_or_create(org_name, dev) if org_name else None
             stamp = now_stamp()
-            entries.insert_entry(
+            entry = entries.insert_entry(
                 targets,
                 uuid=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
                 date=d,
@@ -117,5 +119,21 @@ def fill_demo(plan: Plan, as_of: dt.date = DEMO_AS_OF, seed: int = DEMO_SEED) ->
                 updated_at=stamp,
                 device_id=dev,
             )
+            state = changelog.entry_state(
+                area=area,
+                case_code=case,
+                coordinator=entry.coordinator,
+                count=n,
+                created_at=stamp,
+                date=d.isoformat(),
+                deleted=False,
+                device_id=dev,
+                note=note,
+                organisation=found.uuid if found else None,
+                targets=targets,
+            )
+            created.append((entry.uuid, state, stamp))
+        # the log of a year written at once: one statement, as the entries were
+        changes.record_created("entry", created)
         settings_service.save(settings_service.UserSettings(COORDINATORS[1], 2))
     return len(rows)

@@ -16,7 +16,7 @@ from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import PlanCatalog
-from chofu_tui.services import organisations
+from chofu_tui.services import changes, organisations
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.services.entry_rules import (
     CASE_CODE,
@@ -82,6 +82,7 @@ __all__ = [
     "future_problem",
     "get_entry",
     "insert_entry",
+    "link_targets",
     "list_entries",
     "log_entry",
     "organisation_needed_problem",
@@ -143,6 +144,14 @@ def set_targets(entry_id: int, targets: Iterable[str], *, replace: bool = False)
     ).execute()
 
 
+def link_targets(pairs: Iterable[tuple[int, str]]) -> None:
+    """(entry id, target id) links of many new entries at once (a merge materialising
+    thousands of entries): set_targets' bulk form, inside the caller's transaction."""
+    from chofu_tui.services.changes import insert_rows
+
+    insert_rows(EntryTarget, [EntryTarget.entry, EntryTarget.target_id], list(pairs))
+
+
 def insert_entry(targets: Iterable[str], **columns: Any) -> Entry:
     """A new entry row with its targets (inside the caller's transaction), `columns` as the
     Entry model names them."""
@@ -173,6 +182,8 @@ def log_entry(catalog: PlanCatalog, draft: EntryDraft, *, today: dt.date | None 
             updated_at=stamp,
             device_id=dev,
         )
+        state = changes.state_of_entry(entry, org.uuid if org else None, draft.targets)
+        changes.entry_changed(entry.uuid, "create", stamp, state=state, replica=dev, new=True)
     return Saved(get_entry(entry.uuid), warnings)
 
 
@@ -182,16 +193,18 @@ def update_entry(
     """Give an entry new fields; the same rules as a new one (no date after `today`)."""
     draft, warnings = check_draft(catalog, draft, today=today)
     with database.atomic():
-        _overwrite(entry_uuid, draft)
+        _overwrite(entry_uuid, draft, op="edit")
     return Saved(get_entry(entry_uuid), warnings)
 
 
-def _overwrite(entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | None = None) -> None:
-    """Give an entry the fields and targets of `src` (inside the caller's transaction)."""
+def _overwrite(
+    entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | None = None, *, op: str
+) -> None:
+    """Give an entry the fields and targets of `src` (inside the caller's transaction), and
+    append its change (`op`) to the change log."""
     entry = _get(entry_uuid)
-    entry.organisation = (
-        organisations.find_or_create(src.organisation, device_id()) if src.organisation else None
-    )
+    org = organisations.find_or_create(src.organisation, device_id()) if src.organisation else None
+    entry.organisation = org
     entry.date = src.date
     entry.fiscal_year = FiscalYear.of(src.date).year
     entry.coordinator = src.coordinator
@@ -202,9 +215,11 @@ def _overwrite(entry_uuid: str, src: EntryDraft | EntryRecord, deleted: bool | N
     entry.note = src.note
     if deleted is not None:
         entry.deleted = deleted
-    entry.updated_at = now_stamp()
+    stamp = entry.updated_at = now_stamp()
     entry.save()
     set_targets(entry.id, src.targets, replace=True)
+    state = changes.state_of_entry(entry, org.uuid if org else None, src.targets)
+    changes.entry_changed(entry.uuid, op, stamp, state=state)
 
 
 def _get(entry_uuid: str) -> Entry:
@@ -222,15 +237,20 @@ def set_deleted(entry_uuid: str, deleted: bool) -> EntryRecord:
             state = "既に削除されています" if deleted else "削除されていません"
             raise UserError(f"記録 {entry.uuid} は{state}", "nothing to change")
         entry.deleted = deleted
-        entry.updated_at = now_stamp()
+        stamp = entry.updated_at = now_stamp()
         entry.save()
+        changes.entry_changed(entry.uuid, "delete" if deleted else "restore", stamp)
     return get_entry(entry.uuid)
 
 
 def restore_snapshot(record: EntryRecord) -> EntryRecord:
     """Put an entry back exactly as `record` shows it (undo of an edit or a delete)."""
     with database.atomic():
-        _overwrite(record.uuid, record, deleted=record.deleted)
+        was_deleted = bool(_get(record.uuid).deleted)
+        op = "edit"
+        if was_deleted != record.deleted:
+            op = "delete" if record.deleted else "restore"
+        _overwrite(record.uuid, record, deleted=record.deleted, op=op)
     return get_entry(record.uuid)
 
 
@@ -327,7 +347,9 @@ def list_entries(
             Entry.deleted,
         )
         .join(Organisation, JOIN.LEFT_OUTER, on=(Entry.organisation == Organisation.id))
-        .order_by(Entry.date.desc(), Entry.id.desc())
+        # then by when logged, then by id: the same order in every store that holds the
+        # same entries (a local row id depends on the order a merge brought them in)
+        .order_by(Entry.date.desc(), Entry.created_at.desc(), Entry.uuid.desc())
     )
     if fiscal_year is not None:
         query = query.where(Entry.fiscal_year == fiscal_year)

@@ -13,7 +13,7 @@ import uuid
 from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
-from chofu_tui.services import entries
+from chofu_tui.services import changes, entries
 from chofu_tui.services.clock import now_stamp
 from chofu_tui.store.models import Evaluation, database
 
@@ -75,10 +75,12 @@ def save(fy: FiscalYear | int, initiative_id: str, text: str | None) -> str:
                 updated_at=stamp,
                 device_id=entries.device_id(),
             )
+            changes.evaluation_changed(year, initiative_id, "create", stamp)
         elif row.text != cleaned:
             Evaluation.update(text=cleaned, updated_at=stamp).where(
                 Evaluation.id == row.id
             ).execute()
+            changes.evaluation_changed(year, initiative_id, "write", stamp)
     return cleaned
 
 

@@ -23,7 +23,7 @@ from peewee import SqliteDatabase
 
 from chofu_tui.errors import DISK_FULL_MESSAGE, StoreError, UserError, storage_error
 from chofu_tui.paths import make_private_dir
-from chofu_tui.store import cipher, tallies
+from chofu_tui.store import changelog, cipher, tallies
 from chofu_tui.store.backups import before_migration
 from chofu_tui.store.models import MODELS, Setting, database
 
@@ -68,7 +68,13 @@ def _v4(db: SqliteDatabase) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4]
+def _v5(db: SqliteDatabase) -> None:
+    # The change log (issues 13 and 14): every record's changes, seeded from its rows as they
+    # are, so merges exchange changes instead of rows and every entry has a history.
+    changelog.create(db.connection())
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 # The tables each version adds: a file that claims a version but lacks its tables is not ours.
 VERSION_TABLES: dict[int, frozenset[str]] = {
@@ -79,6 +85,7 @@ VERSION_TABLES: dict[int, frozenset[str]] = {
         | {"tally_orgs", "tally_first"}
     ),
     4: frozenset({"evaluation"}),
+    5: frozenset({"change"}),
 }
 
 # How long a write waits for another program's write to finish before giving up.

@@ -133,6 +133,29 @@ class Evaluation(BaseModel):
         indexes = ((("fiscal_year", "initiative_id"), True),)
 
 
+class Change(BaseModel):
+    """One change to a record (entry, organisation, 評価・課題): the record's whole state after
+    it, its Lamport clock and the changes it was based on. Append-only; the entry,
+    organisation and evaluation tables are materialised from it (services/changes.py)."""
+
+    id = AutoField()  # local arrival order, never compared across stores
+    change_id = TextField(unique=True)
+    kind = TextField()
+    record = TextField()
+    op = TextField()
+    clock = IntegerField(index=True)
+    replica = TextField()
+    at = TextField()
+    coordinator = TextField(default="")
+    base = TextField(default="[]")  # JSON list of change ids
+    state = TextField()  # JSON object, keys sorted
+    head = IntegerField(default=1)  # local: 1 while no change here names it in a base
+    received_at = TextField(null=True)  # local: when it came in by merge or sync
+
+    class Meta:
+        indexes = ((("record", "head"), False),)
+
+
 # Every table of the current schema as a model, for an engine whose schema is made at the
 # current version at once (PostgreSQL) rather than by replaying the SQLite migrations.
-CURRENT_MODELS: list[type[BaseModel]] = [*MODELS, Tally, TallyOrg, Evaluation]
+CURRENT_MODELS: list[type[BaseModel]] = [*MODELS, Tally, TallyOrg, Evaluation, Change]

@@ -186,6 +186,15 @@ def generate(path: Path, n: int, plan) -> dict:  # type: ignore[no-untyped-def]
                 if len(entries) >= 50_000:
                     flush()
         flush()
+        # the change log of a store migrated from version 4: one seed per row (what
+        # store/changelog.py writes in the migration)
+        from chofu_tui.store import changelog
+
+        columns = ", ".join(changelog.COLUMNS)
+        marks = ", ".join("?" for _ in changelog.COLUMNS)
+        conn.executemany(
+            f"INSERT INTO change ({columns}) VALUES ({marks})", changelog.seed_rows(conn)
+        )
         conn.execute("COMMIT")
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute_sql("ANALYZE")

@@ -26,6 +26,11 @@ GROUPS = (
     *("entries", "progress", "summary", "report", "evaluation", "plan", "settings", "stores"),
     "security",
     "backups",
+    "conflicts",
+    "history",
+    "orgs",
+    "purge",
+    "sync",
 )
 
 
@@ -33,9 +38,9 @@ def test_every_command_group_is_a_module_and_every_command_reads_in_one_screen()
     assert hasattr(chofu_tui.cli, "__path__")  # a package
     names = {c.name for c in chofu_tui.cli.ALL}
     assert names == set(chofu_tui.cli.COMMANDS)
-    # edit, summary (issue 12) and evaluation (issue 11) joined; encrypt, decrypt, backups and
-    # restore-backup (issue 14)
-    assert len(names) == 19
+    # edit, summary (issue 12) and evaluation (issue 11) joined; encrypt, decrypt, backups,
+    # restore-backup, sync, conflicts, history, orgs and purge (issues 13 and 14)
+    assert len(names) == 25
     for group in GROUPS:
         module = importlib.import_module(f"chofu_tui.cli.{group}")
         tree = ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))

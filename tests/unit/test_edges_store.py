@@ -450,7 +450,7 @@ def test_merge_reads_a_source_on_read_only_media(nobody: Nobody) -> None:
     before = listing(media)
     mine = nobody.store("mine.db")
     code, out, err = nobody("merge", str(media / "laptop.db"), "--db", str(mine))
-    assert code == 0 and "追加 1 件" in out, err
+    assert code == 0 and "新規 1 件" in out, err
     assert listing(media) == before
 
 
@@ -465,7 +465,7 @@ def test_merging_a_plain_copy_writes_nothing_beside_it(cli: CLI, tmp_path: Path)
     shutil.copyfile(laptop, usb / "laptop.db")  # `cp`, not `chofu-tui backup`: still WAL mode
     before = listing(usb)
     code, out, err = cli("merge", str(usb / "laptop.db"), "--db", str(mine))
-    assert code == 0 and "追加 1 件" in out, err
+    assert code == 0 and "新規 1 件" in out, err
     assert listing(usb) == before  # no -wal, no -shm, not one byte changed
 
 
@@ -476,8 +476,9 @@ def test_merging_a_copy_with_its_wal_reads_the_wal_and_writes_nothing_beside_it(
     uuid = cli.json(*ADD, "--db", str(laptop))["uuid"]
     live = sqlite3.connect(laptop)  # the laptop's program, still running: saves in -wal
     live.execute("PRAGMA wal_autocheckpoint = 0")
-    live.execute("UPDATE entry SET note = 'まだ -wal の中', updated_at = '2099-01-01' WHERE uuid=?",
-                 (uuid,))  # fmt: skip
+    # (a v5 store's saves are its changes: a merge reads the change log)
+    live.execute("UPDATE change SET state = json_set(state, '$.note', 'まだ -wal の中')"
+                 " WHERE record = ?", (uuid,))  # fmt: skip
     live.commit()
     usb = tmp_path / "usb"
     usb.mkdir()

@@ -97,11 +97,11 @@ def test_merge_brings_evaluations_both_ways_and_twice_changes_nothing(
     _write(cli, b, INI, "--set", "Bの新しい評価")  # later: wins on both sides
     code, out, err = cli("merge", str(b), "--db", str(a))
     assert code == 0, err
-    assert "評価・課題 追加 0 件、更新 1 件" in out
+    assert "評価・課題 新規 0 件、更新 1 件" in out
     assert _texts(cli, a) == {INI: "Bの新しい評価", OTHER: "Aだけの評価"}
     code, out, err = cli("merge", str(a), "--db", str(b))
     assert code == 0, err
-    assert "評価・課題 追加 1 件、更新 0 件" in out
+    assert "評価・課題 新規 1 件、更新 0 件" in out
     assert _texts(cli, b) == _texts(cli, a)
     # both stores hold the same rows (UUIDs and times too), and merging again changes nothing
     assert [r[1:] for r in _rows(a)] == [r[1:] for r in _rows(b)]
@@ -129,6 +129,7 @@ def _old_schema(path: Path) -> None:
     """A store as the version before 評価・課題 left it: no evaluation table."""
     con = sqlite3.connect(path)
     con.execute("DROP TABLE evaluation")
+    con.execute("DROP TABLE IF EXISTS change")  # (the change log came after)
     # the version before the evaluation migration (wherever the lead numbers it)
     con.execute(f"PRAGMA user_version = {db.MIGRATIONS.index(db._v4)}")
     con.commit()
@@ -142,7 +143,7 @@ def test_a_store_from_before_evaluations_merges(cli: CLI, tmp_path: Path) -> Non
     _write(cli, a, INI, "--set", "ここの評価")
     code, out, err = cli("merge", str(old), "--db", str(a))
     assert code == 0, err
-    assert "記録 追加 1 件" in out and "評価・課題 追加 0 件、更新 0 件" in out
+    assert "記録 新規 1 件" in out and "評価・課題 新規 0 件、更新 0 件" in out
     assert _texts(cli, a) == {INI: "ここの評価"}
     # and an old store opened by this version gets the table (its migration)
     _write(cli, old, OTHER, "--set", "移行後の評価")
@@ -154,7 +155,11 @@ def test_a_bad_evaluation_refuses_the_whole_merge(cli: CLI, tmp_path: Path) -> N
     cli.json("add", "awareness", "--area", "1", "--date", "2024-05-01", "--db", str(bad))
     _write(cli, bad, INI, "--set", "短い")
     con = sqlite3.connect(bad)
-    con.execute("UPDATE evaluation SET text = ?", ("あ" * 2001,))
+    # a v5 store is merged from its change log: the damage is in its changes
+    con.execute(
+        "UPDATE change SET state = json_set(state, '$.text', ?) WHERE kind = 'evaluation'",
+        ("あ" * 2001,),
+    )
     con.commit()
     con.close()
     _write(cli, a, OTHER, "--set", "ここの評価")
@@ -166,7 +171,7 @@ def test_a_bad_evaluation_refuses_the_whole_merge(cli: CLI, tmp_path: Path) -> N
     # --skip-invalid brings the entry and lists the evaluation it left out
     code, out, err = cli("merge", str(bad), "--skip-invalid", "--db", str(a))
     assert code == 0, err
-    assert "記録 追加 1 件" in out and "evaluation.text" in err
+    assert "記録 新規 1 件" in out and "evaluation.text" in err
     assert _texts(cli, a) == {OTHER: "ここの評価"}
 
 
@@ -174,7 +179,10 @@ def test_merged_text_is_cleaned(cli: CLI, tmp_path: Path) -> None:
     a, src = tmp_path / "a.db", tmp_path / "src.db"
     _write(cli, src, INI, "--set", "x")
     con = sqlite3.connect(src)
-    con.execute("UPDATE evaluation SET text = ?", ("\x1b]0;title\x07一行\n二行\x1b[2J",))
+    con.execute(
+        "UPDATE change SET state = json_set(state, '$.text', ?) WHERE kind = 'evaluation'",
+        ("\x1b]0;title\x07一行\n二行\x1b[2J",),
+    )
     con.commit()
     con.close()
     assert cli("merge", str(src), "--db", str(a))[0] == 0
@@ -251,7 +259,10 @@ def test_a_source_that_moves_an_evaluation_to_another_initiative_is_refused(
     cli("merge", str(src), "--db", str(a))
     _write(cli, src, INI, "--set", "書き直した評価")
     con = sqlite3.connect(src)
-    con.execute("UPDATE evaluation SET initiative_id = ?", (OTHER,))
+    con.execute(
+        "UPDATE change SET state = json_set(state, '$.initiative_id', ?) WHERE kind = 'evaluation'",
+        (OTHER,),
+    )
     con.commit()
     con.close()
     before = table_dump(a)

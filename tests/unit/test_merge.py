@@ -25,7 +25,7 @@ def test_merge_combines_without_duplicates(cli: CLI, tmp_path: Path) -> None:
     add(cli, b, "hub-study", "--area", "2")
     code, out, err = cli("merge", str(b), "--db", str(a))
     assert code == 0, err
-    assert "追加 2 件" in out
+    assert "新規 2 件" in out
     want = {"awareness": 1, "community-approach": 2, "community-groups": 1, "hub-study": 1}
     assert actuals(cli, a) == want
     # the same file again changes nothing
@@ -73,7 +73,7 @@ def test_a_broken_source_changes_nothing(cli: CLI, tmp_path: Path) -> None:
     add(cli, bad, "awareness", "--area", "3")
     con = sqlite3.connect(bad)  # a damaged row: a count the CHECK would have refused
     con.execute("PRAGMA ignore_check_constraints = 1")
-    con.execute("UPDATE entry SET count = 0")
+    con.execute("UPDATE change SET state = json_set(state, '$.count', 0)")  # (its change log)
     con.commit()
     con.close()
     before = table_dump(a)
@@ -92,7 +92,7 @@ def test_entries_no_plan_can_count_are_flagged(cli: CLI, tmp_path: Path) -> None
     add(cli, a, "awareness", "--area", "1")
     add(cli, b, "awareness", "--area", "2")
     con = sqlite3.connect(b)
-    con.execute("UPDATE entry SET area = 99")
+    con.execute("UPDATE change SET state = json_set(state, '$.area', 99)")
     con.commit()
     con.close()
     code, _, err = cli("merge", str(b), "--db", str(a))

@@ -15,7 +15,7 @@ from chofu_tui.plan import PlanCatalog, TargetKind
 from chofu_tui.services import entries, organisations
 from chofu_tui.services.merge import merge_store
 from chofu_tui.services.progress import approached_monthly, monthly, progress_for, tallies
-from chofu_tui.store import SCHEMA_VERSION, open_store
+from chofu_tui.store import SCHEMA_VERSION, changelog, open_store
 from chofu_tui.store import tallies as kept_tallies
 from chofu_tui.store.db import MIGRATIONS
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
@@ -261,6 +261,9 @@ def make_v1_store(path: Path, catalog: PlanCatalog) -> None:
     db.connect()
     MIGRATIONS[0](db)
     db.execute_sql("PRAGMA user_version = 1")
+    # today's services write the change log too: give them its table, dropped again below
+    for statement in changelog.DDL:
+        db.execute_sql(statement)
     Setting.create(key="device_id", value="v1-laptop")
     plan = catalog.get(catalog.latest()).plan  # type: ignore[arg-type]
     rng = random.Random(5)
@@ -272,6 +275,7 @@ def make_v1_store(path: Path, catalog: PlanCatalog) -> None:
     ]
     for uuid in uuids[::7]:
         entries.set_deleted(uuid, True)
+    db.execute_sql("DROP TABLE change")
     db.close()
 
 

@@ -1,0 +1,109 @@
+"""`purge --before-fy Y [--yes] [--json]` (issue 14): retention. Shows what would go, asks
+on a terminal, and needs --yes without one (a script never hangs on a question)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from chofu_tui.cli.common import print_json
+from chofu_tui.cli.parser import FY_HELP, Command, JaParser, add_json, fy_arg
+from chofu_tui.errors import UserError
+from chofu_tui.fiscal import FiscalYear
+from chofu_tui.textfmt import table
+
+if TYPE_CHECKING:
+    from chofu_tui.context import Context
+    from chofu_tui.services.purge import PurgePlan
+
+
+def _arguments(p: JaParser) -> None:
+    p.add_argument(
+        "--before-fy",
+        dest="before_fy",
+        type=fy_arg,
+        required=True,
+        help=f"この{FY_HELP}より前の記録と履歴を削除する",
+    )
+    p.add_argument("--yes", action="store_true", help="確認せずに削除する (端末がないときは必須)")
+    add_json(p)
+
+
+def _plan_lines(plan: PurgePlan) -> list[str]:
+    before = FiscalYear(plan.before_fy)
+    if not plan.years:
+        return [f"{before.label}より前の記録はありません"]
+    body = [
+        [
+            FiscalYear(y.fiscal_year).label,
+            str(y.entries_live),
+            str(y.entries_deleted),
+            str(y.evaluations),
+            str(y.history),
+        ]
+        for y in plan.years
+    ]
+    return [
+        f"{before.label}より前の次のデータを削除します (団体は残ります):",
+        table(["年度", "記録", "削除済みの記録", "評価・課題", "履歴"], body, align="lrrrr"),
+        f"合計: 記録 {plan.entries} 件、評価・課題 {plan.evaluations} 件、履歴 {plan.history} 件",
+    ]
+
+
+def _confirmed() -> bool:
+    try:
+        answer = input("削除すると元に戻せません。削除しますか? [y/N] ")
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def on_terminal() -> bool:
+    """A person can answer the question (both ends are a terminal)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
+    from chofu_tui.services import purge
+
+    if not args.yes and not on_terminal():
+        raise UserError(
+            "端末がないため確認できません。削除してよければ --yes を付けてください",
+            "no terminal to confirm: pass --yes",
+        )
+    shown = purge.plan(args.before_fy.year)
+    if not args.json:
+        for line in _plan_lines(shown):
+            print(line)
+    if not shown.years and shown.watermark_before == shown.watermark_after:
+        if args.json:
+            print_json({**asdict(shown), "purged": False})
+        return 0  # nothing here, and merges already drop those years
+    if not args.json:
+        print(
+            f"今後の取り込み (merge・sync) でも{FiscalYear(shown.watermark_after).label}"
+            "より前の記録は取り込みません"
+        )
+    # raising the watermark alone also changes what merges keep: asked as well
+    if not args.yes and not _confirmed():
+        print("削除しませんでした")
+        return 0
+    done = purge.purge(args.before_fy.year)
+    if args.json:
+        print_json({**asdict(done), "purged": True})
+        return 0
+    print(
+        f"削除しました。{FiscalYear(done.watermark_after).label}より前の記録は、"
+        "今後の取り込み (merge・sync) でも戻りません"
+    )
+    return 0
+
+
+PURGE = Command(
+    "purge",
+    "古い年度の記録と履歴を削除する (保存期間)",
+    _arguments,
+    cmd_purge,
+)
