@@ -147,7 +147,8 @@ def test_a_target_it_cannot_use_exits_2_and_changes_nothing(cli: CLI, db_path: P
         (str(db_path.parent / "typo.db"), "ありません"),
         (str(db_path), "自身"),
         (str(db_path.parent), "フォルダー"),
-        ("postgresql://office/chofu", "PostgreSQL"),
+        # an office database whose server is not running (a socket folder with no server)
+        (f"postgresql://chofu@/chofu?host={db_path.parent}", "サーバーに接続できません"),
     ):
         code, _, err = cli("sync", target)
         assert code == 2 and words in err, (target, err)
@@ -167,8 +168,8 @@ def test_the_app_store_is_bound_again_after_a_sync(cli: CLI, tmp_path: Path) -> 
     try:
         sync.sync(str(b))
         assert database.obj is db and Entry.select().count() == 2
-        with pytest.raises(UserError):  # (a StoreError: no PostgreSQL yet)
-            sync.sync("postgresql://office/chofu")
+        with pytest.raises(UserError):  # a StoreError: no server behind that socket folder
+            sync.sync(f"postgresql://chofu@/chofu?host={tmp_path}")
         assert database.obj is db
     finally:
         db.close()
