@@ -199,7 +199,13 @@ def insert_rows(model: Any, fields: list[Any], rows: list[tuple[Any, ...]]) -> N
     building one INSERT per batch spent most of its time in peewee."""
     if not rows:
         return
-    sql, _ = model.insert_many([rows[0]], fields=fields).sql()
+    # .returning(): no RETURNING clause (PostgreSQL would add one for the primary key)
+    sql, params = model.insert_many([rows[0]], fields=fields).returning().sql()
+    if len(params) != len(fields):
+        # peewee added a column's default the rows do not carry: its own batches, then
+        for i in range(0, len(rows), 100):
+            model.insert_many(rows[i : i + 100], fields=fields).execute()
+        return
     cursor = database.cursor()
     cursor.executemany(sql, rows)
 

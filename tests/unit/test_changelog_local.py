@@ -197,3 +197,21 @@ def test_the_demo_year_is_logged_as_its_rows_hold_it(store, catalog: PlanCatalog
         assert changes.winning_state("entry", row.uuid) == changes.entry_state_of(row.uuid)
     clocks = [c for (c,) in Change.select(Change.clock).tuples()]
     assert len(set(clocks)) == len(clocks)  # one Lamport tick per change
+
+
+def test_bulk_inserts_carry_every_column_or_fall_back(store) -> None:
+    """insert_rows: one prepared statement when the rows name every column peewee writes;
+    a column with a default the rows lack falls back to peewee's own batches."""
+    from chofu_tui.store.models import Setting
+
+    changes.insert_rows(Setting, [Setting.key, Setting.value], [("a", "1"), ("b", "2")])
+    stored = {s.key: s.value for s in Setting.select()}
+    assert (stored["a"], stored["b"]) == ("1", "2")
+    changes.insert_rows(
+        Change,
+        [Change.change_id, Change.kind, Change.record, Change.op, Change.clock, Change.replica,
+         Change.at, Change.state],
+        [("00000000-0000-4000-8000-000000000001", "entry", "r", "seed", 0, "d", "t", "{}")],
+    )  # fmt: skip
+    row = Change.get(Change.record == "r")
+    assert (row.base, row.head, row.coordinator) == ("[]", 1, "")
