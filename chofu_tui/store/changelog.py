@@ -119,9 +119,10 @@ def seed_id(kind: str, record: str, updated_at: str, state_json: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{kind}|{record}|{updated_at}|{state_json}"))
 
 
-def _seed(
+def seed(
     kind: str, record: str, updated_at: Any, device_id: Any, coordinator: Any, state: dict
 ) -> tuple:
+    """One seed change as a tuple in the order of COLUMNS."""
     text = dumps(state)
     at = str(updated_at)
     return (
@@ -160,7 +161,7 @@ def seed_rows(con: sqlite3.Connection) -> Iterator[tuple]:
         state = organisation_state(
             created_at=created, device_id=device, merged_into=merged, name=name
         )
-        yield _seed("organisation", str(uid), updated, device, "", state)
+        yield seed("organisation", str(uid), updated, device, "", state)
     for oid, uid in con.execute("SELECT id, uuid FROM organisation"):
         orgs[oid] = uid
     # One pass over entries with their targets as a JSON array (a target id could hold a comma).
@@ -187,7 +188,7 @@ def seed_rows(con: sqlite3.Connection) -> Iterator[tuple]:
             organisation=(orgs.get(org_id, f"missing:{org_id}") if org_id is not None else None),
             targets=[str(t) for t in json.loads(targets or "[]")],
         )
-        yield _seed("entry", str(uid), updated, device, coordinator, state)
+        yield seed("entry", str(uid), updated, device, coordinator, state)
     if _has_table(con, "evaluation"):
         for row in con.execute(
             "SELECT uuid, fiscal_year, initiative_id, text, created_at, updated_at, device_id"
@@ -203,7 +204,7 @@ def seed_rows(con: sqlite3.Connection) -> Iterator[tuple]:
                 uuid=uid,
             )
             record = evaluation_record(year, initiative)
-            yield _seed("evaluation", record, updated, device, "", state)
+            yield seed("evaluation", record, updated, device, "", state)
 
 
 def create(con: sqlite3.Connection) -> None:
