@@ -11,10 +11,10 @@
   psycopg 3, both imported inside the branch only (SQLite users never load them: start-up
   stays fast), and creates the schema at the current version at once (one transaction), with
   PL/pgSQL twins of store/tallies.py's triggers.
-- An encrypted SQLite file (SQLCipher) is a third kind, `sqlcipher:///path`: open_store gets a
-  `passphrase: Callable[[], str]` (CHOFU_TUI_DB_KEY_FILE, or a prompt the CLI or the app passes
-  in), opens it with playhouse.sqlcipher_ext (imported only then), and db.open_sqlite's checks
-  run with that connect function in place of sqlite3's.
+- An encrypted SQLite file (SQLCipher) is still a SQLite path: db.open_sqlite recognises it by
+  its header (not "SQLite format 3") and opens it through store/cipher.py with the passphrase
+  of `cipher.passphrase_from(...)` (CHOFU_TUI_PASSPHRASE, the CLI's masked prompt, or the app's
+  unlock screen); playhouse.sqlcipher_ext is imported only then.
 """
 
 from __future__ import annotations

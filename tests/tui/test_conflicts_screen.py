@@ -11,7 +11,7 @@ from chofu_tui.app import ChofuApp
 from chofu_tui.screens.conflicts import ConflictDetail, ConflictsScreen
 from chofu_tui.screens.prompt import ConfirmDialog
 from chofu_tui.services import changes, entries
-from chofu_tui.services.merge import backup_store
+from chofu_tui.services.backups import backup_store
 from chofu_tui.services.sync import bound_to, sync
 from chofu_tui.store.location import StoreLocation
 from chofu_tui.widgets.keybar import KeyBar
