@@ -322,7 +322,7 @@ def test_merge_reads_an_encrypted_source_with_its_own_passphrase(
     monkeypatch.setenv(cipher.SOURCE_PASSPHRASE_ENV, "the other laptop's passphrase")
     code, out, err = cli("merge", str(source))
     assert code == 0, err
-    assert "追加 1 件" in out
+    assert "新規 1 件" in out
     assert sorted(e["note"] for e in _log(cli)) == sorted([NOTE, "別の端末"])
     assert file_digest(source) == source_before
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("laptop2")) == [

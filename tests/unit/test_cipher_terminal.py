@@ -110,4 +110,4 @@ def test_merge_asks_the_sources_passphrase_naming_it(store: Path, cli: CLI, tmp_
     term.expect(f"{source} のパスフレーズ")
     term.type("the source's own passphrase")
     assert term.finish() == 0, term.text()
-    assert "追加 1 件" in term.text()
+    assert "新規 1 件" in term.text()
