@@ -1385,7 +1385,9 @@ def _recompute_heads(kind: str, records: Sequence[str]) -> None:
 def _entry_label(image: EntryImage | None, record: str) -> str:
     if image is None:
         return record[:8]
-    return f"{record[:8]}  {image[0]}  {','.join(image[-1])}"
+    from chofu_tui.services.labels import target_names  # labels reads plans, not the log
+
+    return f"{record[:8]}  {image[0]}  {target_names(image[-1], image[0])}"
 
 
 def apply(

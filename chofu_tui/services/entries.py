@@ -48,6 +48,7 @@ from chofu_tui.services.entry_rules import (
     targets_problem,
     text_problem,
 )
+from chofu_tui.store.db import open_file
 from chofu_tui.store.models import Entry, EntryTarget, Organisation, Setting, database
 from chofu_tui.store.pg import is_postgres
 
@@ -126,12 +127,47 @@ class Saved:
 
 
 def device_id() -> str:
-    row = Setting.get_or_none(Setting.key == "device_id")
-    if row is None:  # made by the first write that needs it: opening a store writes nothing
-        with database.atomic():
-            Setting.insert(key="device_id", value=str(uuid.uuid4())).on_conflict_ignore().execute()
-        row = Setting.get_by_id("device_id")
-    return str(row.value)
+    """This store's replica id (the change log's `replica`), made by the first write that needs
+    it: opening a store writes nothing.
+
+    A copy of a store file (cp, a USB copy used on another laptop) is a replica of its own: the
+    id is kept with the file's inode, and a write to a file with another inode takes a new id,
+    so the history never says 「このパソコン」 of a change made on the copy. (Edits record the
+    revisions they saw, so copies' edits are concurrent either way; see docs/changelog.md.)"""
+    here = _file_identity()
+
+    def read() -> dict[str, str]:
+        keys = ("device_id", "device_file")
+        return {str(r.key): str(r.value) for r in Setting.select().where(Setting.key.in_(keys))}
+
+    rows = read()
+    current = rows.get("device_id")
+    if current is not None and (here is None or rows.get("device_file") == here):
+        return current
+    with database.atomic():
+        rows = read()  # again, under the write lock: two first writes at once make one id
+        current = rows.get("device_id")
+        if current is None or rows.get("device_file") not in (None, here):
+            current = str(uuid.uuid4())  # a new store, or the first write to a copy
+            Setting.delete().where(Setting.key == "device_id").execute()
+            Setting.insert(key="device_id", value=current).execute()
+        if here is not None:  # the file this id belongs to (a store made before: noted now)
+            Setting.delete().where(Setting.key == "device_file").execute()
+            Setting.insert(key="device_file", value=here).execute()
+    return current
+
+
+def _file_identity() -> str | None:
+    """The open store file's inode ("ino:N"), or None for a server or a file system without
+    inodes (FAT reports 0): then a copy is told apart only by the revisions its edits saw."""
+    path = open_file()
+    if path is None:
+        return None
+    try:
+        ino = path.stat().st_ino
+    except OSError:
+        return None
+    return f"ino:{ino}" if ino else None
 
 
 def set_targets(entry_id: int, targets: Iterable[str], *, replace: bool = False) -> None:

@@ -16,6 +16,7 @@ from chofu_tui import safetext
 from chofu_tui.errors import UserError
 from chofu_tui.services import changes
 from chofu_tui.services.changes import ChangeRow
+from chofu_tui.services.labels import target_names
 from chofu_tui.store.models import Change, Organisation, Setting
 
 THIS_DEVICE = "このパソコン"
@@ -38,7 +39,7 @@ FIELD_LABELS = {
     "date": "日付",
     "targets": "目標",
     "count": "件数",
-    "area": "地区",
+    "area": "圏域",
     "organisation": "団体",
     "note": "メモ",
     "case_code": "ケースコード",
@@ -96,14 +97,17 @@ def _org_names() -> dict[str, str]:
     return {o.uuid: o.name for o in Organisation.select(Organisation.uuid, Organisation.name)}
 
 
-def shown_value(key: str, value: Any, orgs: dict[str, str]) -> str:
-    """A state's value as a person reads it (organisation uuids as names)."""
+def shown_value(key: str, value: Any, orgs: dict[str, str], day: Any = None) -> str:
+    """A state's value as a person reads it (organisation uuids as names, targets as the plan
+    of `day` names them)."""
     if value is None or value == "" or value == []:
         return NONE
     if key in ("organisation", "merged_into"):
         return orgs.get(str(value), str(value)[:8])
     if key == "deleted":
         return "はい" if value else "いいえ"
+    if key == "targets" and isinstance(value, list):
+        return target_names([str(v) for v in value], day)
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
     return str(value)
@@ -120,8 +124,8 @@ def _diff(
             FieldChange(
                 key,
                 FIELD_LABELS.get(key, key),
-                shown_value(key, old.get(key), orgs),
-                shown_value(key, new.get(key), orgs),
+                shown_value(key, old.get(key), orgs, old.get("date")),
+                shown_value(key, new.get(key), orgs, new.get("date")),
             )
         )
     return tuple(out)
@@ -210,7 +214,9 @@ def history_of(ident: str) -> History:
             tuple(steps_of(changes.history("organisation", org.uuid), orgs)),
         )
     orgs = _org_names()
-    title = f"記録 {found.uuid}  {found.date.isoformat()}  {','.join(found.targets)}"
+    title = (
+        f"記録 {found.uuid}  {found.date.isoformat()}  {target_names(found.targets, found.date)}"
+    )
     if found.deleted:
         title += "  [削除]"
     return History(
@@ -305,7 +311,8 @@ def _side(c: ChangeRow, own: str | None) -> Side:
 
 def _label(kind: str, record: str, state: dict[str, Any]) -> str:
     if kind == "entry":
-        return f"{state.get('date', '')}  {','.join(state.get('targets') or [])}"
+        day = state.get("date", "")
+        return f"{day}  {target_names(state.get('targets') or [], day)}"
     if kind == "organisation":
         return str(state.get("name", ""))
     return record

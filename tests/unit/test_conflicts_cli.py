@@ -28,7 +28,7 @@ def test_conflicts_lists_both_sides_and_what_applies(cli: CLI, tmp_path: Path) -
     a, _, uuid = conflicted(cli, tmp_path)
     (found,) = cli.json("conflicts", "--db", str(a))
     assert found["kind"] == "entry" and found["record"] == uuid
-    assert found["label"] == "2024-05-01  awareness"
+    assert found["label"] == "2024-05-01  啓発件数"
     assert found["mine"]["device"] == "このパソコン" and found["mine"]["state"]["note"] == "Aのメモ"
     assert found["theirs"]["coordinator"] == "佐藤" and found["theirs"]["state"]["count"] == 3
     assert found["theirs"]["device"] != "このパソコン" and len(found["theirs"]["device"]) == 8

@@ -33,7 +33,7 @@ def test_added_edited_deleted_restored_lists_each_step_with_its_fields(
     ]
     assert [(f["field"], f["new"]) for f in steps[3]["fields"]] == [("deleted", "いいえ")]
     created = {f["field"]: f["new"] for f in steps[0]["fields"]}
-    assert created["note"] == "最初" and created["targets"] == "awareness"
+    assert created["note"] == "最初" and created["targets"] == "啓発件数"
     code, out, _ = cli("history", uuid)
     assert code == 0
     assert "メモ: 最初 → 直した" in out and "件数: 1 → 3" in out

@@ -172,7 +172,7 @@ def test_concurrent_edits_are_a_conflict_that_can_be_resolved(cli: CLI, tmp_path
     assert cli("edit", uuid, "--count", "3", "--db", str(b))[0] == 0
     report = cli.json("merge", str(b), "--db", str(a))[0]
     assert [c["record"] for c in report["conflicts"]] == [uuid]
-    assert report["conflicts"][0]["label"].startswith(f"{uuid[:8]}  2024-05-01  awareness")
+    assert report["conflicts"][0]["label"].startswith(f"{uuid[:8]}  2024-05-01  啓発件数")
     merge(cli, b, a)  # reported once, not again
     with opened(a):
         from chofu_tui.services import changes
