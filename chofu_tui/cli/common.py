@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from chofu_tui.fiscal import FiscalYear
 
@@ -25,6 +26,26 @@ def print_json(obj: object) -> None:
 def note(text: str) -> None:
     """A remark beside the output (stderr), which a script reading stdout never sees."""
     print(f"注意: {text}", file=sys.stderr)
+
+
+SKIPPED_SHOWN = 20  # rows left out by --skip-invalid named on the terminal (--json has all)
+
+
+def print_skipped(where: str, skipped: Sequence[Any]) -> None:
+    """The rows a --skip-invalid merge or sync left out, on stderr: the first few, then how
+    many more (thousands of lines would hide everything else)."""
+    from chofu_tui import safetext
+
+    if not skipped:
+        return
+    note(f"{where}: 規則に合わない {len(skipped)} 件を取り込みませんでした")
+    for p in skipped[:SKIPPED_SHOWN]:
+        print(
+            f"  {safetext.one_line(p.uuid)}  {p.field}: {safetext.one_line(p.reason)}",
+            file=sys.stderr,
+        )
+    if len(skipped) > SKIPPED_SHOWN:
+        print(f"  ほか {len(skipped) - SKIPPED_SHOWN} 件 (全件は --json で)", file=sys.stderr)
 
 
 def chosen_year(ctx: Context, fy: FiscalYear | None) -> FiscalYear:

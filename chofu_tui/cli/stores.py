@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chofu_tui import safetext
-from chofu_tui.cli.common import note, print_json
+from chofu_tui.cli.common import note, print_json, print_skipped
 from chofu_tui.cli.parser import Command, JaParser, add_json, always
 from chofu_tui.services import backups
 
@@ -48,7 +48,6 @@ def merge_lines(r: MergeResult) -> list[str]:
 
 
 def cmd_merge(ctx: Context, args: argparse.Namespace) -> int:
-    import sys
 
     from chofu_tui.services.merge import merge_stores
 
@@ -60,10 +59,7 @@ def cmd_merge(ctx: Context, args: argparse.Namespace) -> int:
     for r in results:
         for w in r.warnings:
             note(w)
-        if r.skipped:
-            note(f"{r.source}: 規則に合わない {len(r.skipped)} 件を取り込みませんでした")
-            for p in r.skipped:
-                print(f"  {p.uuid}  {p.field}: {p.reason}", file=sys.stderr)
+        print_skipped(str(r.source), r.skipped)
     if args.json:
         print_json(
             [

@@ -4,12 +4,11 @@ database (postgresql://…) or another store file; prints what each side got, in
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chofu_tui.cli.common import note, print_json
+from chofu_tui.cli.common import print_json, print_skipped
 from chofu_tui.cli.parser import Command, JaParser, add_json
 
 if TYPE_CHECKING:
@@ -73,13 +72,7 @@ def cmd_sync(ctx: Context, args: argparse.Namespace) -> int:
         backups.before("sync")  # a sync is undone here by `restore-backup` of this one
     result = sync(args.target, ctx.catalog, skip_invalid=args.skip_invalid, dry_run=args.dry_run)
     for side, got in (("このパソコン", result.got_here), ("同期先", result.got_there)):
-        if got.skipped:
-            note(f"{side}: 規則に合わない {len(got.skipped)} 件を取り込みませんでした")
-            for p in got.skipped:
-                print(
-                    f"  {safetext.one_line(p.uuid)}  {p.field}: {safetext.one_line(p.reason)}",
-                    file=sys.stderr,
-                )
+        print_skipped(side, got.skipped)
     if args.json:
         print_json(
             {

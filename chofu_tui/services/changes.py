@@ -288,11 +288,14 @@ def winner(kind: str, candidates: Sequence[ChangeRow]) -> ChangeRow:
 
 
 def _differ(hs: Sequence[ChangeRow]) -> bool:
-    """Heads that make a conflict: states that differ, unless all of them are migration
-    seeds (two laptops' rows before version 5, where the later updated_at won silently;
-    it still does, and eight upgraded laptops are not flooded with false conflicts)."""
-    if len(hs) < 2 or all(h.op == "seed" for h in hs):
+    """Heads that make a conflict: states that differ. Migration seeds (two laptops' rows
+    before version 5) that differ only by an edit are not: the later updated_at wins as it
+    always did, and eight upgraded laptops are not flooded with false conflicts. A deletion
+    against an edit is one even then: the deletion stands, and the edit must stay findable."""
+    if len(hs) < 2:
         return False
+    if all(h.op == "seed" for h in hs):
+        return len({bool(h.state.get("deleted")) for h in hs}) > 1
     return any(h.state != hs[0].state for h in hs[1:])
 
 
@@ -1356,7 +1359,7 @@ def _validate(
         raise UserError(
             f"{source_label} に取り込めない記録が {len(problems)} 件あります (壊れています、"
             f"または記録の規則に合いません)。何も取り込んでいません:\n{lines}{more}\n"
-            "規則に合う記録だけを取り込むには「chofu-tui merge --skip-invalid」を使ってください",
+            "規則に合う記録だけを取り込むには、同じコマンドに --skip-invalid を付けてやり直してください",
             "invalid rows in source; nothing merged",
         )
     good = [c for c in framed if (c.kind, c.record) not in bad]

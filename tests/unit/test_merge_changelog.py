@@ -431,6 +431,36 @@ def test_two_laptops_rows_that_differ_converge_on_the_later_one(cli: CLI, tmp_pa
     same(cli, a, b)
 
 
+def test_a_deletion_before_the_upgrade_against_a_later_edit_is_a_conflict(
+    cli: CLI, tmp_path: Path
+) -> None:
+    """Two laptops still on version 4: one deleted an entry, the other edited it later
+    without having seen the deletion. After the upgrade the deletion stands, as for changes
+    made since, and the edit is listed as a conflict (never dropped without a trace)."""
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    uuid = add(cli, a, "awareness", "--area", "1")
+    shutil.copy(a, b)
+    assert cli("delete", uuid, "--db", str(a))[0] == 0
+    assert cli("edit", uuid, "--note", "後から直した", "--db", str(b))[0] == 0
+    make_v4(a)
+    make_v4(b)
+    report = cli.json("merge", str(b), "--db", str(a))[0]
+    assert [c["record"] for c in report["conflicts"]] == [uuid]
+    merge(cli, b, a)
+    for db in (a, b):
+        assert entry(cli, db, uuid)["deleted"] is True
+        listed = cli.json("conflicts", "--db", str(db))
+        conflicts = listed["conflicts"] if isinstance(listed, dict) else listed
+        assert len(conflicts) == 1
+    # the edit is not lost: keeping it (B's, "theirs" on A) brings the entry back with its note
+    code, _, err = cli("conflicts", "resolve", uuid[:8], "--keep", "theirs", "--db", str(a))
+    assert code == 0, err
+    got = entry(cli, a, uuid)
+    assert got["deleted"] is False and got["note"] == "後から直した"
+    merge(cli, b, a)
+    same(cli, a, b)
+
+
 def test_folds_made_both_ways_on_two_laptops_leave_one_organisation(
     cli: CLI, tmp_path: Path
 ) -> None:

@@ -190,3 +190,22 @@ def test_a_target_given_as_a_sqlite_url_and_a_version_4_store(cli: CLI, tmp_path
         uuids = {e["uuid"] for e in json.loads(everything(cli, db)[0])["entries"]}
         assert uuids == {mine, theirs}
     assert everything(cli, a) == everything(cli, b)
+
+
+def test_many_bad_changes_name_a_few_and_the_refusal_names_no_other_command(
+    cli: CLI, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a.db", tmp_path / "b.db"
+    add(cli, a, "awareness", "--area", "1")
+    for _ in range(25):
+        add(cli, b, "awareness", "--area", "2")
+    con = sqlite3.connect(b)
+    con.execute("UPDATE change SET state = json_set(state, '$.count', -5)")
+    con.commit()
+    con.close()
+    code, _, err = cli("sync", str(b), "--db", str(a))
+    assert code == 2 and "--skip-invalid" in err and "chofu-tui merge" not in err
+    code, _, err = cli("sync", str(b), "--skip-invalid", "--db", str(a))
+    assert code == 0, err
+    listed = [line for line in err.splitlines() if line.startswith("  ") and ": " in line]
+    assert len(listed) == 20 and "ほか 5 件" in err
