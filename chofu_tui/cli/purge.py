@@ -24,8 +24,14 @@ def _arguments(p: JaParser) -> None:
         "--before-fy",
         dest="before_fy",
         type=fy_arg,
-        required=True,
-        help=f"この{FY_HELP}より前の記録と履歴を削除する",
+        help=f"この{FY_HELP}より前の記録と履歴を削除する (既定: 保存期間より前)",
+    )
+    p.add_argument(
+        "--set-retention",
+        dest="set_retention",
+        type=int,
+        metavar="N",
+        help="保存期間を今年度を含めて N 年度にする (0: すべて保存 = 既定)。削除はしない",
     )
     p.add_argument("--yes", action="store_true", help="確認せずに削除する (端末がないときは必須)")
     add_json(p)
@@ -68,6 +74,27 @@ def on_terminal() -> bool:
 def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.services import purge
 
+    today_fy = FiscalYear.of(ctx.today()).year
+    if args.set_retention is not None:
+        purge.set_retention(args.set_retention)
+        first = purge.before_fy_by_retention(today_fy)
+        if first is None:
+            print("保存期間: すべて保存 (purge は --before-fy を指定したときだけ削除します)")
+        else:
+            print(
+                f"保存期間: {args.set_retention} 年度 (今なら{FiscalYear(first).label}より前が"
+                "「chofu-tui purge」で削除の対象になります。まだ何も削除していません)"
+            )
+        return 0
+    if args.before_fy is None:
+        first = purge.before_fy_by_retention(today_fy)
+        if first is None:
+            raise UserError(
+                "保存期間が決められていません (既定: すべて保存)。削除する年度を --before-fy で"
+                "指定するか、--set-retention N で保存する年数を決めてください",
+                "no retention set: keep all",
+            )
+        args.before_fy = FiscalYear(first)
     if not args.yes and not on_terminal():
         raise UserError(
             "端末がないため確認できません。削除してよければ --yes を付けてください",

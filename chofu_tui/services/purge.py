@@ -11,6 +11,7 @@ from typing import cast
 
 from peewee import fn
 
+from chofu_tui.errors import UserError
 from chofu_tui.services import changes
 from chofu_tui.services.changes import CHUNK, PURGE_SETTING
 from chofu_tui.store.changelog import evaluation_record
@@ -127,3 +128,36 @@ def purge(before_fy: int) -> PurgePlan:
         Evaluation.delete().where(Evaluation.fiscal_year < before_fy).execute()
         Setting.replace(key=PURGE_SETTING, value=str(done.watermark_after)).execute()
     return done
+
+
+RETENTION_SETTING = "retention_years"
+MAX_RETENTION = 50
+
+
+def retention_years() -> int | None:
+    """The council's retention, in fiscal years kept (this one included); None: keep all."""
+    row = Setting.get_or_none(Setting.key == RETENTION_SETTING)
+    try:
+        years = int(row.value) if row is not None else 0
+    except ValueError:
+        return None
+    return years if years > 0 else None
+
+
+def set_retention(years: int) -> None:
+    """Keep `years` fiscal years (0: keep all, the default). Stored in the store itself, so
+    the office database and each laptop can follow the council's rule."""
+    if not 0 <= years <= MAX_RETENTION:
+        raise UserError(
+            f"保存する年数は 0 (すべて保存) から {MAX_RETENTION} までです", "retention out of range"
+        )
+    with database.atomic():
+        Setting.delete().where(Setting.key == RETENTION_SETTING).execute()
+        if years:
+            Setting.insert(key=RETENTION_SETTING, value=str(years)).execute()
+
+
+def before_fy_by_retention(today_fy: int) -> int | None:
+    """The first fiscal year the retention keeps (what `purge` removes is before it)."""
+    years = retention_years()
+    return None if years is None else today_fy - years + 1
