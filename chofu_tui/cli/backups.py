@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from chofu_tui.cli.common import print_json
 from chofu_tui.cli.parser import Command, JaParser, add_json, always
+from chofu_tui.cli.stores import for_files_only
 from chofu_tui.safetext import one_line
 from chofu_tui.textfmt import table
 
@@ -26,9 +27,8 @@ def cmd_backups(ctx: Context, args: argparse.Namespace) -> int:
     from chofu_tui.services.backups import listing
     from chofu_tui.store.backups import folder_for
 
-    if ctx.db_path is None:
-        print("このデータベースはファイルではないため、バックアップはありません")
-        return 0
+    if ctx.db_path is None:  # a server's database: pg_dump is its backup
+        raise for_files_only("backups", "このプログラムの自動バックアップはファイルの分だけです。")
     found = listing(ctx.db_path)
     if args.json:
         print_json([b.as_json() for b in found])
@@ -43,12 +43,13 @@ def cmd_backups(ctx: Context, args: argparse.Namespace) -> int:
             b.why_label,
             _count(b.entries),
             "正常" if b.integrity == "ok" else one_line(b.integrity)[:40],
+            "あり" if b.encrypted else "なし",
             _size(b.size),
             b.name,
         ]
         for b in found
     ]
-    print(table(["日時", "理由", "記録", "検査", "大きさ", "名前"], rows, "llrlrl"))
+    print(table(["日時", "理由", "記録", "検査", "暗号化", "大きさ", "名前"], rows, "llrllrl"))
     print("戻すには: chofu-tui restore-backup 名前")
     return 0
 
@@ -58,9 +59,18 @@ def _restore_arguments(p: JaParser) -> None:
 
 
 def cmd_restore_backup(ctx: Context, args: argparse.Namespace) -> int:
+    from chofu_tui.cli import _backup_at_open
+    from chofu_tui.context import terminal_passphrase
     from chofu_tui.services.backups import restore
+    from chofu_tui.store import cipher
 
-    done = restore(args.name)
+    if ctx.db_path is None:  # refused before a server is ever asked (needs_store=False)
+        raise for_files_only("restore-backup")
+    ctx._open(False, terminal_passphrase)
+    _backup_at_open(writes=True)
+    # an encrypted backup the store's key does not open: its passphrase asked the same way
+    with cipher.passphrase_from(terminal_passphrase):
+        done = restore(args.name)
     b = done.restored
     print(
         f"バックアップ {b.name} ({b.when.replace('T', ' ')}、{b.why_label}) を検査し、"
@@ -74,7 +84,7 @@ def cmd_restore_backup(ctx: Context, args: argparse.Namespace) -> int:
 
 BACKUPS = Command(
     "backups",
-    "自動バックアップの一覧 (日時・理由・記録数・検査結果)",
+    "自動バックアップの一覧 (日時・理由・記録数・検査結果・暗号化)",
     add_json,
     cmd_backups,
     reads_only=always,
@@ -85,4 +95,5 @@ RESTORE_BACKUP = Command(
     "自動バックアップからデータベースを戻す (今の状態もバックアップに残す)",
     _restore_arguments,
     cmd_restore_backup,
+    needs_store=False,  # opened by the command: a server's store is refused before connecting
 )

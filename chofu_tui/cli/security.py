@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from chofu_tui.cli.common import note
 from chofu_tui.cli.parser import Command, JaParser
+from chofu_tui.cli.stores import for_files_only
 from chofu_tui.errors import UserError
 from chofu_tui.store.backups import folder_for
 
@@ -30,10 +31,10 @@ def _store_file(args: argparse.Namespace) -> Path:
 
     where = StoreLocation.chosen(getattr(args, "db", None))
     if where.path is None:
-        raise UserError(
+        raise for_files_only(
+            args.command,
             f"{where.shown} は PostgreSQL のサーバーです。ここでは暗号化しません: サーバーの"
-            "ディスク暗号化、TLS 接続、利用者ごとの権限 (サーバーの管理者の設定) で守ってください",
-            "a PostgreSQL store is protected by the server",
+            "ディスク暗号化、TLS 接続、利用者ごとの権限 (サーバーの管理者の設定) で守ってください。",
         )
     if not where.path.is_file():
         raise UserError(f"データベース {where.path} がありません", "no such database")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from chofu_tui import safetext
 from chofu_tui.cli.common import note, print_json, print_skipped
 from chofu_tui.cli.parser import Command, JaParser, add_json, always
+from chofu_tui.errors import UserError
 from chofu_tui.services import backups
 
 if TYPE_CHECKING:
@@ -94,15 +95,21 @@ PG_DUMP_HINT = (
 )
 
 
+def for_files_only(command: str, why: str = "") -> UserError:
+    """`command` works on SQLite files only: what to do on a PostgreSQL store (pg_dump), with
+    `why` (the command's own explanation) before it. Said by backup, backups, restore-backup,
+    encrypt and decrypt."""
+    return UserError(
+        f"{command} は SQLite のファイルのデータベースのためのコマンドです。{why}{PG_DUMP_HINT}",
+        f"{command} is for SQLite files: use pg_dump for PostgreSQL",
+    )
+
+
 def cmd_backup(ctx: Context, args: argparse.Namespace) -> int:
-    from chofu_tui.errors import UserError
     from chofu_tui.services.backups import backup_store
 
     if ctx.db_path is None:  # a server's database: it has its own tool
-        raise UserError(
-            f"backup は SQLite のファイルのデータベースのためのコマンドです。{PG_DUMP_HINT}",
-            "backup is for SQLite files: use pg_dump for PostgreSQL",
-        )
+        raise for_files_only("backup")
 
     print(backup_store(args.dest))
     return 0

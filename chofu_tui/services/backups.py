@@ -4,6 +4,7 @@ one before a risky step (merge, sync, restore, encrypt, decrypt), the list, a re
 
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from chofu_tui.errors import UserError, cannot_write
 from chofu_tui.files import atomic_write
 from chofu_tui.services import clock
 from chofu_tui.store import backups as mechanics
+from chofu_tui.store import cipher
 from chofu_tui.store.backups import Backup, BackupFailed
 from chofu_tui.store.db import SCHEMA_VERSION, _migrate, open_file
 from chofu_tui.store.models import Setting, database
@@ -77,20 +79,25 @@ class RestoreResult:
 
 def restore(name: str) -> RestoreResult:
     """Put the backup `name` back in place of the open store: verified first, the current
-    store kept as a backup (reason restore), then copied in; it takes a new replica id."""
+    store kept as a backup (reason restore), then copied in; it takes a new replica id.
+    An encrypted backup the store's key does not open is read with cipher.passphrase_for."""
     store = _store()
     if store is None:
         raise UserError(
             "このデータベースはファイルではないため、バックアップから戻せません",
             "store is not a file",
         )
-    try:
-        backup = mechanics.find(store, name)
-        checked = mechanics.verify(backup)
-    except BackupFailed as exc:
-        raise UserError(f"{exc}。データベースは変更していません", "unusable backup") from None
-    kept = before("restore")
-    mechanics.restore_into(backup, database.connection())
+    with contextlib.ExitStack() as stack:
+        try:
+            backup = mechanics.find(store, name)
+            # one made under another key (before `encrypt`/`decrypt`): a converted temporary
+            # copy, removed at the end of this block whatever happens
+            usable = stack.enter_context(mechanics.readable(backup, cipher.passphrase_for))
+            checked = mechanics.verify(usable)
+        except BackupFailed as exc:
+            raise UserError(f"{exc}。データベースは変更していません", "unusable backup") from None
+        kept = before("restore")
+        mechanics.restore_into(usable, database.connection())
     # A restored copy is a new replica: it must not speak with the old one's id (change log).
     Setting.delete().where(Setting.key == "device_id").execute()
     if checked["schema_version"] < SCHEMA_VERSION:

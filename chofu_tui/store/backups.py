@@ -21,11 +21,13 @@ pruned and put back.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
 import os
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -34,9 +36,10 @@ from pathlib import Path
 from peewee import Database, SqliteDatabase
 
 from chofu_tui.errors import UserError
-from chofu_tui.files import TMP_SUFFIX, atomic_write, remove_leftovers, write_text
+from chofu_tui.files import TMP_SUFFIX, atomic_write, remove_leftovers, temp_name, write_text
 from chofu_tui.paths import data_dir, make_private_dir
 from chofu_tui.safetext import one_line
+from chofu_tui.store import cipher
 from chofu_tui.store.connections import copy_connection, new_file_connection
 
 try:  # POSIX: one process makes a backup while the others wait
@@ -80,6 +83,7 @@ class Backup:
     schema_version: int | None
     integrity: str  # "ok", or SQLite's first complaint, or "不明"
     size: int  # bytes
+    encrypted: bool = False  # an SQLCipher file (made while the store was encrypted)
 
     @property
     def day(self) -> dt.date:
@@ -324,6 +328,7 @@ def _read(path: Path) -> Backup:
         schema_version=number("schema_version"),
         integrity=one_line(str(meta.get("integrity") or "不明"))[:200],
         size=path.stat().st_size,
+        encrypted=cipher.is_encrypted(path),
     )
 
 
@@ -370,6 +375,93 @@ def verify(backup: Backup) -> dict[str, int]:
             "プログラムを更新してください"
         )
     return {"schema_version": version, "entries": int(entries)}
+
+
+@contextlib.contextmanager
+def readable(backup: Backup, passphrase: cipher.Passphrase) -> Iterator[Backup]:
+    """The backup as the open store can read it (its key, or none for a plain store).
+
+    A backup made while the store had another key (encrypted before a `decrypt`, plain before
+    an `encrypt`, or under another passphrase) is copied to a private temporary file in the
+    backups folder and converted there to the store's key (the backup itself is untouched);
+    the copy is removed whatever happens. `passphrase` gives an encrypted backup's passphrase
+    when the store's own key does not open it. BackupFailed says why in Japanese when no key
+    opens it."""
+    target_key = cipher.open_key()
+    source_key: str | None = None
+    if backup.encrypted:
+        if target_key is not None and _opens(backup.path, target_key):
+            yield backup  # the store's own key: read as it is
+            return
+        source_key = _backup_passphrase(backup, passphrase, tried=target_key)
+    elif target_key is None:
+        yield backup  # plain into plain
+        return
+    folder = backup.path.parent
+    tmp = temp_name(folder / f"restore-{backup.name}.db")
+    # A locked temporary file: another start's tidy-up (store/backups._tidy) leaves it alone.
+    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    held: list[int] = [fd]
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        with backup.path.open("rb") as src, os.fdopen(os.dup(fd), "wb") as dst:
+            shutil.copyfileobj(src, dst)
+        try:
+            cipher._convert(tmp, source_key=source_key, target_key=target_key)
+        except cipher.WrongPassphraseError:
+            raise _wrong(backup) from None
+        except UserError as exc:
+            raise BackupFailed(f"バックアップ {backup.name} を変換できません: {exc}") from None
+        # _convert swapped a new file in: lock that one too while it is in use
+        again = os.open(tmp, os.O_RDONLY)
+        held.append(again)
+        if fcntl is not None:
+            fcntl.flock(again, fcntl.LOCK_EX)
+        yield dataclasses.replace(backup, path=tmp, encrypted=target_key is not None)
+    finally:
+        for side in ("", "-journal", "-wal", "-shm"):
+            Path(f"{tmp}{side}").unlink(missing_ok=True)
+        for handle in held:
+            os.close(handle)
+
+
+def _opens(path: Path, key: str) -> bool:
+    try:
+        con = cipher.connect_file(path, key)
+    except Exception:
+        return False
+    try:
+        cipher.check_key(con, path)
+        return True
+    except Exception:
+        return False
+    finally:
+        con.close()
+
+
+def _wrong(backup: Backup) -> BackupFailed:
+    return BackupFailed(f"{cipher.WRONG_PASSPHRASE}: バックアップ {backup.name}")
+
+
+def _backup_passphrase(backup: Backup, passphrase: cipher.Passphrase, tried: str | None) -> str:
+    """The passphrase of an encrypted backup the store's key (`tried`) does not open."""
+    try:
+        given = passphrase(backup.path)
+    except UserError:  # no CHOFU_TUI_PASSPHRASE and no terminal to ask on
+        raise BackupFailed(
+            f"バックアップ {backup.name} は暗号化されています。バックアップを作ったときの"
+            f"パスフレーズが要ります: {cipher.HOW_TO_PASS}"
+        ) from None
+    if tried is not None and not _opens(backup.path, given):
+        # the store is encrypted too: CHOFU_TUI_PASSPHRASE is most likely the store's own
+        raise BackupFailed(
+            f"{cipher.WRONG_PASSPHRASE}: バックアップ {backup.name} は今のデータベースとは別の"
+            f"パスフレーズで暗号化されています。環境変数 {cipher.PASSPHRASE_ENV} を付けずに"
+            "端末から実行し、データベースのパスフレーズのあとに、バックアップを作ったときの"
+            "パスフレーズを入力してください"
+        )
+    return given
 
 
 def restore_into(backup: Backup, target: sqlite3.Connection) -> None:
