@@ -84,6 +84,7 @@ NAVIGATION = {
 }
 
 
+BACKUP_DELAY = 0.3  # seconds after start: the day's backup, after the first figures
 OLD_ROWS_DELAY = 1.5  # seconds after start: the check reads every entry
 
 
@@ -166,8 +167,9 @@ class ChofuApp(YearApp):
         self.set_interval(POLL_SECONDS, self._poll_store, name="poll-store")
         # After the first figures are up (a start stays fast), once per run.
         self.set_timer(OLD_ROWS_DELAY, self._check_old_rows, name="old-rows")
-        # in a thread: a day's first start copies and checks the store (~1 s at 100,000 entries)
-        self.run_worker(self._backup_at_start, thread=True, name="backup", exit_on_error=False)
+        # in a thread, once the first figures are up: a day's first start copies and checks
+        # the store (~1 s at 100,000 entries); no save can come before it (a form takes longer)
+        self.set_timer(BACKUP_DELAY, self._backup_at_start, name="backup")
 
     def notify(
         self,
@@ -253,8 +255,7 @@ class ChofuApp(YearApp):
         ]
         self.refresh_bindings()
 
-    # Rows stored before today's input rules keep counting; say once how many there are.
-    @work(thread=True, exclusive=True, group="old-rows", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="backup", exit_on_error=False)
     def _backup_at_start(self) -> None:
         """Today's backup when this is the day's first start (a stat when it is not)."""
         from chofu_tui.services.backups import at_open
@@ -264,6 +265,7 @@ class ChofuApp(YearApp):
             with contextlib.suppress(RuntimeError):  # the app closed meanwhile
                 self.call_from_thread(self.notify, warning, severity="warning", timeout=12)
 
+    # Rows stored before today's input rules keep counting; say once how many there are.
     def _check_old_rows(self) -> None:
         from chofu_tui.services.checks import find_problems
 
@@ -292,7 +294,11 @@ class ChofuApp(YearApp):
         for screen in self.screen_stack:
             screen.post_message(YearLoaded(view))
         self.refresh_bindings()  # `c`/`v` only while the year has no plan
-        self.call_after_refresh(self._count_conflicts)
+        # the first time after the start's figures are drawn, then at every load
+        if previous is None:
+            self.set_timer(BACKUP_DELAY, self._count_conflicts)
+        else:
+            self.call_after_refresh(self._count_conflicts)
         if saved is not None:
             self._notify_saved(view, saved, previous)
 

@@ -76,3 +76,13 @@ def text_of(app: ChofuApp, selector: str) -> str:
 
 def notifications(app: ChofuApp) -> list[str]:
     return [n.message for n in app._notifications]
+
+
+async def started(pilot: Pilot) -> None:
+    """The app's start, with what it does once the first figures are up (the day's backup,
+    the conflicts badge: app.BACKUP_DELAY later, so that they never delay the figures)."""
+    from chofu_tui.app import BACKUP_DELAY
+
+    await settle(pilot)
+    await pilot.pause(BACKUP_DELAY + 0.2)
+    await settle(pilot)

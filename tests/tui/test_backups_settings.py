@@ -10,7 +10,7 @@ from chofu_tui.app import ChofuApp, make_app
 from chofu_tui.services import backups as backup_service
 from chofu_tui.store.backups import folder_for, make
 from chofu_tui.store.models import database
-from tests.tui.conftest import TODAY, notifications, settle, text_of
+from tests.tui.conftest import TODAY, notifications, settle, started, text_of
 
 
 async def test_the_app_makes_the_days_backup_at_start_once(ctx, tmp_path: Path) -> None:
@@ -18,7 +18,7 @@ async def test_the_app_makes_the_days_backup_at_start_once(ctx, tmp_path: Path) 
     assert not folder_for(store).exists()
     app = ChofuApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await started(pilot)
     names = sorted(p.name for p in folder_for(store).glob("*.db"))
     assert names == [f"{TODAY.isoformat()}.db"]
     (made,) = backup_service.listing(store)
@@ -32,7 +32,7 @@ async def test_the_settings_screen_lists_the_backups(ctx, tmp_path: Path) -> Non
     make(store, database.connection(), "merge", today=dt.date(2024, 12, 11))
     app = ChofuApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await started(pilot)
         await pilot.press("s")
         await settle(pilot)
         shown = text_of(app, "#backups-list")
@@ -55,7 +55,7 @@ async def test_the_settings_screen_shows_all_when_there_is_room(ctx, tmp_path: P
         make(store, database.connection(), "daily", today=day)
     app = ChofuApp(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await started(pilot)
         await pilot.press("s")
         await settle(pilot)
         lines = text_of(app, "#backups-list").splitlines()
@@ -69,7 +69,7 @@ async def test_a_start_that_cannot_back_up_says_so_and_works(ctx, tmp_path: Path
     backups_dir.write_text("not a folder")  # cannot be made, even by root
     app = ChofuApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await started(pilot)
         assert any("今日のバックアップを作れませんでした" in n for n in notifications(app))
         await pilot.press("s")
         await settle(pilot)
@@ -80,7 +80,7 @@ async def test_the_demo_makes_no_backup(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CHOFU_TUI_TODAY", TODAY.isoformat())
     app = make_app(demo=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await started(pilot)
         demo_store = app.ctx.db_path
         assert demo_store is not None
         assert not folder_for(demo_store).exists()

@@ -15,7 +15,7 @@ from chofu_tui.services.backups import backup_store
 from chofu_tui.services.sync import bound_to, sync
 from chofu_tui.store.location import StoreLocation
 from chofu_tui.widgets.keybar import KeyBar
-from tests.tui.conftest import settle, text_of
+from tests.tui.conftest import settle, started, text_of
 
 
 def make_conflict(tmp_path: Path) -> str:
@@ -38,7 +38,7 @@ def keys(app: ChofuApp) -> list[str]:
 async def test_no_badge_without_conflicts(ctx) -> None:
     app = ChofuApp(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await started(pilot)
         assert not any(k.startswith("競合") for k in keys(app))
         await pilot.press("exclamation_mark")
         await settle(pilot)
@@ -49,7 +49,7 @@ async def test_badge_list_both_sides_and_keep_theirs(ctx, tmp_path: Path) -> Non
     uuid = make_conflict(tmp_path)
     app = ChofuApp(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+        await started(pilot)
         assert "競合 1" in keys(app)
         await pilot.press("exclamation_mark")
         await settle(pilot)
@@ -89,7 +89,7 @@ async def test_readable_at_80x24(ctx, tmp_path: Path) -> None:
     make_conflict(tmp_path)
     app = ChofuApp(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+        await started(pilot)
         assert "競合 1" in keys(app)
         await pilot.press("exclamation_mark")
         await settle(pilot)
