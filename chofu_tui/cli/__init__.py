@@ -150,6 +150,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             StoreLocation.parse(db)  # a location it cannot read: exit 2 before any screen
         return run_app(db=db, demo=args.demo)  # a file or a server's URL
     command = BY_NAME[args.command]
+    if command.files_only and StoreLocation.chosen(db).path is None:
+        from chofu_tui.cli.stores import for_files_only
+
+        raise for_files_only(command.name)  # before any connection: a server may be down
     readonly = command.reads_only(args)
     ctx = Context.open(
         db,

@@ -191,6 +191,8 @@ class Command:
     # and on a store it may not write to
     reads_only: Callable[[argparse.Namespace], bool] = lambda args: False
     needs_store: bool = True
+    # about a SQLite file (a copy of it): on a PostgreSQL store it says so before connecting
+    files_only: bool = False
 
 
 def always(args: argparse.Namespace) -> bool:

@@ -124,4 +124,5 @@ BACKUP = Command(
     _backup_arguments,
     cmd_backup,
     reads_only=always,
+    files_only=True,
 )

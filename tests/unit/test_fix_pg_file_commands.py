@@ -23,6 +23,7 @@ def _url(folder: Path) -> str:
         ("restore-backup", "2024-10-01"),
         ("encrypt",),
         ("decrypt",),
+        ("backup", "copy.db"),
     ],
 )
 def test_file_commands_on_postgresql_point_to_pg_dump(
