@@ -95,6 +95,13 @@ def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
                 "no retention set: keep all",
             )
         args.before_fy = FiscalYear(first)
+    if args.before_fy.year > today_fy:
+        raise UserError(
+            f"{args.before_fy.label}より前を削除すると、今年度 ({FiscalYear(today_fy).label}) の"
+            "記録まで消え、今後の取り込みでも戻らなくなります。削除できるのは今年度より前の"
+            f"年度だけです (--before-fy {today_fy} まで)。何も削除していません",
+            "cannot purge the current fiscal year or later",
+        )
     if not args.yes and not on_terminal():
         raise UserError(
             "端末がないため確認できません。削除してよければ --yes を付けてください",

@@ -130,44 +130,58 @@ def device_id() -> str:
     """This store's replica id (the change log's `replica`), made by the first write that needs
     it: opening a store writes nothing.
 
-    A copy of a store file (cp, a USB copy used on another laptop) is a replica of its own: the
-    id is kept with the file's inode, and a write to a file with another inode takes a new id,
-    so the history never says 「このパソコン」 of a change made on the copy. (Edits record the
-    revisions they saw, so copies' edits are concurrent either way; see docs/changelog.md.)"""
+    A copy of a store file (cp, a copy on a USB stick used on another laptop) is a replica of
+    its own: the id is kept with the file's inode and path, and a write to a file whose inode
+    AND path both differ takes a new id, so the history never says 「このパソコン」 of a change
+    made on the copy. One that differs alone is the same file moved, or remounted (FAT makes
+    up inode numbers at each mount). Edits record the revisions they saw, so copies' edits are
+    concurrent either way (docs/changelog.md)."""
     here = _file_identity()
+    keys = ("device_id", "device_file", "device_path")
 
     def read() -> dict[str, str]:
-        keys = ("device_id", "device_file")
         return {str(r.key): str(r.value) for r in Setting.select().where(Setting.key.in_(keys))}
+
+    def copied(rows: dict[str, str]) -> bool:
+        if here is None or "device_file" not in rows or "device_path" not in rows:
+            return False
+        return rows["device_file"] != here[0] and rows["device_path"] != here[1]
+
+    def noted(rows: dict[str, str]) -> bool:
+        return here is None or (rows.get("device_file"), rows.get("device_path")) == here
 
     rows = read()
     current = rows.get("device_id")
-    if current is not None and (here is None or rows.get("device_file") == here):
+    if current is not None and noted(rows):
         return current
     with database.atomic():
         rows = read()  # again, under the write lock: two first writes at once make one id
         current = rows.get("device_id")
-        if current is None or rows.get("device_file") not in (None, here):
+        if current is None or copied(rows):
             current = str(uuid.uuid4())  # a new store, or the first write to a copy
             Setting.delete().where(Setting.key == "device_id").execute()
             Setting.insert(key="device_id", value=current).execute()
-        if here is not None:  # the file this id belongs to (a store made before: noted now)
-            Setting.delete().where(Setting.key == "device_file").execute()
-            Setting.insert(key="device_file", value=here).execute()
+        if here is not None and not noted(rows):  # where this id lives now
+            Setting.delete().where(Setting.key.in_(keys[1:])).execute()
+            Setting.insert_many(
+                [("device_file", here[0]), ("device_path", here[1])],
+                fields=[Setting.key, Setting.value],
+            ).execute()
     return current
 
 
-def _file_identity() -> str | None:
-    """The open store file's inode ("ino:N"), or None for a server or a file system without
-    inodes (FAT reports 0): then a copy is told apart only by the revisions its edits saw."""
+def _file_identity() -> tuple[str, str] | None:
+    """The open store file's inode and resolved path, or None for a server or a file system
+    without inodes (FAT on Windows reports 0)."""
     path = open_file()
     if path is None:
         return None
     try:
         ino = path.stat().st_ino
+        where = str(path.resolve())
     except OSError:
         return None
-    return f"ino:{ino}" if ino else None
+    return (f"ino:{ino}", where) if ino else None
 
 
 def set_targets(entry_id: int, targets: Iterable[str], *, replace: bool = False) -> None:

@@ -20,6 +20,16 @@ from chofu_tui.services.labels import target_names
 from chofu_tui.store.models import Change, Organisation, Setting
 
 THIS_DEVICE = "このパソコン"
+THIS_SERVER = "事務所のデータベース"  # a PostgreSQL store: shared by every program using it
+
+
+def _this_device() -> str:
+    from chofu_tui.store.models import database
+    from chofu_tui.store.pg import is_postgres
+
+    return THIS_SERVER if is_postgres(database) else THIS_DEVICE
+
+
 NONE = "(なし)"
 IMPORTED = "他のパソコンから取り込み"
 
@@ -136,6 +146,7 @@ def steps_of(changes_in_order: list[ChangeRow], orgs: dict[str, str] | None = No
     latest revision among its base here), else with the change before it."""
     orgs = _org_names() if orgs is None else orgs
     mine = own_replica()
+    here = _this_device()
     by_id = {c.change_id: c for c in changes_in_order}
     out: list[Step] = []
     previous: ChangeRow | None = None
@@ -158,7 +169,7 @@ def steps_of(changes_in_order: list[ChangeRow], orgs: dict[str, str] | None = No
                 op=c.op,
                 what=OP_LABELS.get(c.op, c.op),
                 at=c.at,
-                device=THIS_DEVICE if mine is not None and c.replica == mine else c.replica[:8],
+                device=here if mine is not None and c.replica == mine else c.replica[:8],
                 coordinator=c.coordinator,
                 imported=c.received,
                 received_at=c.received_at,
@@ -305,7 +316,7 @@ class ConflictView:
 
 
 def _side(c: ChangeRow, own: str | None) -> Side:
-    device = THIS_DEVICE if own is not None and c.replica == own else c.replica[:8]
+    device = _this_device() if own is not None and c.replica == own else c.replica[:8]
     return Side(c.coordinator, c.at, device, dict(c.state))
 
 

@@ -15,9 +15,9 @@ def _labels(catalog: PlanCatalog, year: int) -> dict[str, str]:
     from chofu_tui.services.year_view import short_labels
 
     fy = FiscalYear(year)
-    if not catalog.has(fy):
-        return {}
     try:
+        if not catalog.has(fy):  # a year without its plan yet: the latest plan's names, as log
+            fy, _ = catalog.choose(dt.date(year, 4, 1))
         return short_labels(catalog.get(fy).plan)
     except UserError:
         return {}
@@ -26,14 +26,15 @@ def _labels(catalog: PlanCatalog, year: int) -> dict[str, str]:
 def target_names(
     targets: Iterable[str], day: str | dt.date | None, catalog: PlanCatalog | None = None
 ) -> str:
-    """「啓発件数・ネットワーク会議」: the short labels of the plan of `day`'s fiscal year; an id
-    that plan does not know (another council's target, a plan not on this machine) stays."""
+    """「啓発件数、圏域ネットワーク会議」: the short labels of the plan of `day`'s fiscal year (the
+    latest plan for a year without one); an id no plan here knows stays as it is. Joined with
+    「、」: labels themselves hold 「・」."""
     from chofu_tui.fiscal import FiscalYear
 
     ids = list(targets)
     try:
         date = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
     except ValueError:
-        return "・".join(ids)
+        return "、".join(ids)
     names = _labels(catalog or PlanCatalog(), FiscalYear.of(date).year)
-    return "・".join(names.get(t, t) for t in ids)
+    return "、".join(names.get(t, t) for t in ids)

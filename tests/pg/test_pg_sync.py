@@ -86,3 +86,13 @@ def test_edits_of_one_entry_on_two_laptops_are_a_conflict_settled_alike_everywhe
         assert not (found["conflicts"] if isinstance(found, dict) else found)
         log = json.loads(s.ok("log", "--fy", "2024", "--json"))["entries"]
         assert {e["uuid"]: e["count"] for e in log}[entry] == 9
+
+
+def test_history_on_the_office_database_names_it_not_this_computer(
+    run, pg_url: str, plan_dir: Path
+) -> None:  # type: ignore[no-untyped-def]
+    office = run(pg_url)
+    office.ok("add", "啓発", "--area", "1", "--date", "2024-05-10")
+    entry = json.loads(office.ok("log", "--json"))["entries"][0]["uuid"]
+    steps = json.loads(office.ok("history", entry, "--json"))["steps"]
+    assert [s["device"] for s in steps] == ["事務所のデータベース"]

@@ -34,3 +34,12 @@ def test_purge_alone_follows_the_retention(cli: CLI, db_path: Path, monkeypatch)
     assert code == 0 and "すべて保存" in out
     code, _, err = cli("purge", "--set-retention", "-1")
     assert code == 2 and "0 (すべて保存)" in err
+
+
+def test_the_current_year_and_later_are_never_purged(cli: CLI, db_path: Path) -> None:
+    add(cli, db_path, "2024-06-01")
+    before = table_dump(db_path)
+    for year in ("2025", "R7", "2099"):
+        code, _, err = cli("purge", "--before-fy", year, "--yes")
+        assert code == 2 and "今年度より前の年度だけ" in err, (year, err)
+    assert table_dump(db_path) == before  # no watermark either: merges still take this year

@@ -50,3 +50,16 @@ def test_writing_twice_keeps_the_id(cli: CLI, db_path: Path) -> None:
     first = _device(db_path)
     assert cli("add", "awareness", "--area", "2")[0] == 0
     assert _device(db_path) == first
+
+
+def test_the_same_file_moved_back_keeps_its_id(cli: CLI, db_path: Path, tmp_path: Path) -> None:
+    """A new inode at the same path (a USB stick remounted: FAT makes up inode numbers) is the
+    same store, not a copy."""
+    assert cli("add", "awareness", "--area", "1")[0] == 0
+    first = _device(db_path)
+    aside = tmp_path / "aside.db"
+    shutil.copyfile(db_path, aside)
+    db_path.unlink()
+    shutil.move(aside, db_path)  # same path, another inode
+    assert cli("add", "awareness", "--area", "2")[0] == 0
+    assert _device(db_path) == first
