@@ -71,22 +71,27 @@ def on_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
+def _set_retention(years: int, today_fy: int) -> int:
     from chofu_tui.services import purge
 
-    today_fy = FiscalYear.of(ctx.today()).year
-    if args.set_retention is not None:
-        purge.set_retention(args.set_retention)
-        first = purge.before_fy_by_retention(today_fy)
-        if first is None:
-            print("保存期間: すべて保存 (purge は --before-fy を指定したときだけ削除します)")
-        else:
-            print(
-                f"保存期間: {args.set_retention} 年度 (今なら{FiscalYear(first).label}より前が"
-                "「chofu-tui purge」で削除の対象になります。まだ何も削除していません)"
-            )
-        return 0
-    if args.before_fy is None:
+    purge.set_retention(years)
+    first = purge.before_fy_by_retention(today_fy)
+    if first is None:
+        print("保存期間: すべて保存 (purge は --before-fy を指定したときだけ削除します)")
+    else:
+        print(
+            f"保存期間: {years} 年度 (今なら{FiscalYear(first).label}より前が"
+            "「chofu-tui purge」で削除の対象になります。まだ何も削除していません)"
+        )
+    return 0
+
+
+def _before_fy(given: FiscalYear | None, today_fy: int) -> FiscalYear:
+    """--before-fy, else what the retention allows; never this fiscal year or later (a
+    watermark there would keep every later merge out)."""
+    from chofu_tui.services import purge
+
+    if given is None:
         first = purge.before_fy_by_retention(today_fy)
         if first is None:
             raise UserError(
@@ -94,14 +99,25 @@ def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
                 "指定するか、--set-retention N で保存する年数を決めてください",
                 "no retention set: keep all",
             )
-        args.before_fy = FiscalYear(first)
-    if args.before_fy.year > today_fy:
+        given = FiscalYear(first)
+    if given.year > today_fy:
         raise UserError(
-            f"{args.before_fy.label}より前を削除すると、今年度 ({FiscalYear(today_fy).label}) の"
+            f"{given.label}より前を削除すると、今年度 ({FiscalYear(today_fy).label}) の"
             "記録まで消え、今後の取り込みでも戻らなくなります。削除できるのは今年度より前の"
             f"年度だけです (--before-fy {today_fy} まで)。何も削除していません",
             "cannot purge the current fiscal year or later",
         )
+    return given
+
+
+def cmd_purge(ctx: Context, args: argparse.Namespace) -> int:
+    from chofu_tui.services import purge
+
+    today_fy = FiscalYear.of(ctx.today()).year
+    if args.set_retention is not None:
+        return _set_retention(args.set_retention, today_fy)
+    before = _before_fy(args.before_fy, today_fy)
+    args.before_fy = before
     if not args.yes and not on_terminal():
         raise UserError(
             "端末がないため確認できません。削除してよければ --yes を付けてください",
