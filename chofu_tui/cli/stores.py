@@ -33,12 +33,12 @@ def _merge_arguments(p: JaParser) -> None:
     add_json(p)
 
 
-def merge_lines(r: MergeResult) -> list[str]:
-    """A merge's report on one source, as printed (also by sync)."""
+def merge_lines(r: MergeResult, label: str | None = None) -> list[str]:
+    """A merge's report on one source, as printed (also by sync, with its own `label`)."""
     left_out = f"、取り込まなかった記録 {len(r.skipped)} 件" if r.skipped else ""
     purged = f"、削除済みの年度のため取り込まなかった変更 {r.purged} 件" if r.purged else ""
     lines = [
-        f"{r.source}: 記録 新規 {r.entries_added} 件、更新 {r.entries_updated} 件、"
+        f"{label or r.source}: 記録 新規 {r.entries_added} 件、更新 {r.entries_updated} 件、"
         f"変更なし {r.entries_unchanged} 件、削除 {r.entries_deleted} 件、"
         f"競合 {len(r.conflicts)} 件、団体 新規 {r.organisations_added} 件、"
         f"更新 {r.organisations_updated} 件、評価・課題 新規 {r.evaluations_added} 件、"

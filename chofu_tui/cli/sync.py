@@ -34,25 +34,7 @@ def report_lines(label: str, got: ApplyReport) -> list[str]:
     from chofu_tui.cli.stores import merge_lines
     from chofu_tui.services.merge import MergeResult
 
-    placeholder = Path("x")
-    result = MergeResult(
-        source=placeholder,
-        entries_added=got.entries_new,
-        entries_updated=got.entries_updated,
-        entries_unchanged=got.entries_unchanged,
-        organisations_added=got.organisations_new,
-        skipped=tuple(got.skipped),
-        evaluations_added=got.evaluations_new,
-        evaluations_updated=got.evaluations_updated,
-        entries_deleted=got.entries_deleted,
-        conflicts=tuple(got.conflicts),
-        organisations_updated=got.organisations_updated,
-        purged=got.purged,
-        changes_new=got.changes_new,
-    )
-    lines = merge_lines(result)
-    lines[0] = label + lines[0][len(str(placeholder)) :]
-    return lines
+    return merge_lines(MergeResult.of(Path(), got), label)
 
 
 def _report_json(got: ApplyReport) -> dict[str, object]:

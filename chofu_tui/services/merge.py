@@ -42,6 +42,25 @@ class MergeResult:
     purged: int = 0  # changes of years before the purge watermark, not stored
     changes_new: int = 0
 
+    @classmethod
+    def of(cls, source: Path, report: changes.ApplyReport) -> MergeResult:
+        """What applying one store's changes did, as merge (and sync) report it."""
+        return cls(
+            source=source,
+            entries_added=report.entries_new,
+            entries_updated=report.entries_updated,
+            entries_unchanged=report.entries_unchanged,
+            organisations_added=report.organisations_new,
+            skipped=tuple(report.skipped),
+            evaluations_added=report.evaluations_new,
+            evaluations_updated=report.evaluations_updated,
+            entries_deleted=report.entries_deleted,
+            conflicts=tuple(report.conflicts),
+            organisations_updated=report.organisations_updated,
+            purged=report.purged,
+            changes_new=report.changes_new,
+        )
+
 
 def read_source(path: Path) -> list[changes.ChangeRow]:
     """Every change of another store (a store before version 5: the seeds of its rows), read
@@ -85,21 +104,7 @@ def merge_store(
     incoming = read_source(path)
     with database.atomic():
         report = changes.apply(incoming, catalog, skip_invalid=skip_invalid, source_label=str(path))
-    return MergeResult(
-        source=path,
-        entries_added=report.entries_new,
-        entries_updated=report.entries_updated,
-        entries_unchanged=report.entries_unchanged,
-        organisations_added=report.organisations_new,
-        skipped=tuple(report.skipped),
-        evaluations_added=report.evaluations_new,
-        evaluations_updated=report.evaluations_updated,
-        entries_deleted=report.entries_deleted,
-        conflicts=tuple(report.conflicts),
-        organisations_updated=report.organisations_updated,
-        purged=report.purged,
-        changes_new=report.changes_new,
-    )
+    return MergeResult.of(path, report)
 
 
 def merge_stores(
