@@ -20,8 +20,6 @@ Public API (names are stable; other modules build on them):
 - resolve(record, keep: "mine" | "theirs") -> ChangeRow.
 - history(kind, record) -> list[ChangeRow]: every change of a record in revision order.
 - export_all() -> list[ChangeRow]: the bound store's changes in local arrival order.
-- seed_bound_store() -> int, seed_rows_of_bound_store(): the seeds of the bound store's rows
-  through peewee (a PostgreSQL database made before the change log).
 - read_changes(con) -> list[ChangeRow]: the changes of a store file opened with sqlite3
   (a store before version 5: the seeds its migration would make).
 - apply(incoming, catalog, *, skip_invalid, source_label) -> ApplyReport: validate, store
@@ -975,80 +973,6 @@ def resolve(record: str, keep: str) -> ChangeRow:
         change = record_change(found.kind, record, "resolve", dict(kept.state))
         materialise(found.kind, [record])
     return change
-
-
-def seed_rows_of_bound_store() -> list[tuple[Any, ...]]:
-    """The seeds of the bound store's rows (what `changelog.seed_rows` makes of a SQLite file),
-    read through peewee: for an engine without the SQLite migration (a PostgreSQL database
-    made before the change log gets its seeds from this)."""
-    orgs = _org_rows()
-    uuid_of = {r.id: r.uuid for r in orgs.values()}
-    out: list[tuple[Any, ...]] = []
-    for r in sorted(orgs.values(), key=lambda r: r.id):
-        state = organisation_state(
-            created_at=r.created_at,
-            device_id=r.device_id,
-            merged_into=uuid_of.get(r.merged_into_id) if r.merged_into_id else None,
-            name=r.name,
-        )
-        out.append(changelog.seed("organisation", r.uuid, r.updated_at, r.device_id, "", state))
-    targets: dict[int, list[str]] = {}
-    for entry_id, target_id in database.execute(
-        _raw(EntryTarget).select(EntryTarget.entry, EntryTarget.target_id)
-    ):
-        targets.setdefault(entry_id, []).append(target_id)
-    query = (
-        _raw(Entry)
-        .select(
-            Entry.id, Entry.uuid, Entry.date, Entry.coordinator, Entry.area, Entry.organisation,
-            Entry.case_code, Entry.count, Entry.note, Entry.created_at, Entry.updated_at,
-            Entry.device_id, Entry.deleted,
-        )
-        .order_by(Entry.id)
-    )  # fmt: skip
-    for row in database.execute(query):
-        (eid, uid, day, coordinator, area, org_id, case, count, note, created, updated, device,
-         deleted) = row  # fmt: skip
-        state = entry_state(
-            area=area,
-            case_code=case,
-            coordinator=coordinator,
-            count=count,
-            created_at=created,
-            date=day.isoformat() if isinstance(day, dt.date) else day,
-            deleted=deleted,
-            device_id=device,
-            note=note,
-            organisation=(uuid_of.get(org_id, f"missing:{org_id}") if org_id is not None else None),
-            targets=targets.get(eid, []),
-        )
-        out.append(changelog.seed("entry", uid, updated, device, coordinator, state))
-    evaluations = _raw(Evaluation).select(
-        Evaluation.uuid, Evaluation.fiscal_year, Evaluation.initiative_id, Evaluation.text,
-        Evaluation.created_at, Evaluation.updated_at, Evaluation.device_id,
-    ).order_by(Evaluation.id)  # fmt: skip
-    for uid, year, initiative, text, created, updated, device in database.execute(evaluations):
-        state = evaluation_state(
-            created_at=created,
-            device_id=device,
-            fiscal_year=year,
-            initiative_id=initiative,
-            text=text,
-            uuid=uid,
-        )
-        record = evaluation_record(year, initiative)
-        out.append(changelog.seed("evaluation", record, updated, device, "", state))
-    return out
-
-
-def seed_bound_store() -> int:
-    """Seed the change log of the bound store from its rows when it holds no change yet
-    (inside the caller's transaction); returns the seeds written."""
-    if _raw(Change).select().limit(1).count():
-        return 0
-    rows = seed_rows_of_bound_store()
-    insert_rows(Change, [getattr(Change, name) for name in changelog.COLUMNS], rows)
-    return len(rows)
 
 
 # --- another store's changes -------------------------------------------------------------

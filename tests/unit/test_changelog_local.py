@@ -215,31 +215,3 @@ def test_bulk_inserts_carry_every_column_or_fall_back(store) -> None:
     )  # fmt: skip
     row = Change.get(Change.record == "r")
     assert (row.base, row.head, row.coordinator) == ("[]", 1, "")
-
-
-def test_the_bound_store_seeds_as_the_migration_does(cli: CLI, db_path: Path) -> None:
-    """The seeds read through peewee (an engine without the SQLite migration) are the very
-    changes the migration makes of the same rows: two stores seed alike whatever the engine."""
-    cli.json("add", "community-approach", "--org", "若葉会", "--area", "1", "--date", "2024-05-01")
-    gone = cli.json("add", "awareness", "--area", "2", "--date", "2024-05-02")["uuid"]
-    cli("delete", gone)
-    cli("evaluation", "--fy", "2024", "--initiative", "outreach-place", "--set", "評価")
-    con = sqlite3.connect(db_path)
-    con.execute("DELETE FROM change")
-    con.commit()
-    from chofu_tui.store import changelog
-
-    by_file = sorted(changelog.seed_rows(con))
-    con.close()
-    from chofu_tui.store import open_store
-    from chofu_tui.store.models import database
-
-    db = open_store(db_path)
-    try:
-        assert sorted(changes.seed_rows_of_bound_store()) == by_file
-        with database.atomic():
-            assert changes.seed_bound_store() == len(by_file) == 4
-            assert changes.seed_bound_store() == 0  # a log already there is kept
-        assert changes.conflicts() == []
-    finally:
-        db.close()
