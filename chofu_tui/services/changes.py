@@ -452,19 +452,7 @@ def entry_state_of(entry_uuid: str) -> dict[str, Any]:
         .where(EntryTarget.entry == e.id)
         .tuples()
     ]
-    return entry_state(
-        area=e.area,
-        case_code=e.case_code,
-        coordinator=e.coordinator,
-        count=e.count,
-        created_at=e.created_at,
-        date=e.date.isoformat() if isinstance(e.date, dt.date) else e.date,
-        deleted=e.deleted,
-        device_id=e.device_id,
-        note=e.note,
-        organisation=org,
-        targets=targets,
-    )
+    return state_of_entry(e, org, targets)
 
 
 def entry_changed(
