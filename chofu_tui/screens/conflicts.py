@@ -9,14 +9,14 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from chofu_tui import i18n
 from chofu_tui.safetext import one_line
 from chofu_tui.screens.base import Seam
+from chofu_tui.screens.popup import TextPopup
 from chofu_tui.screens.prompt import ConfirmDialog
 from chofu_tui.services import history
 from chofu_tui.services.history import ConflictView, shown_time
@@ -79,34 +79,18 @@ class Resolved(Message):
         self.keep = keep
 
 
-class ConflictDetail(Seam, ModalScreen[None]):
-    BINDINGS = [  # noqa: RUF012
-        Binding("escape", "close", i18n.KEY_CANCEL, id="conflict-detail-close"),
-        Binding("enter", "close", show=False),
-        Binding("q", "close", show=False),
-    ]
-    DEFAULT_CSS = """
-    ConflictDetail { align: center middle; }
-    ConflictDetail #conflict-detail {
-        width: 100%; max-width: 100; height: auto; max-height: 100%;
-        border: thick $warning; background: $surface; padding: 0 1;
-    }
-    ConflictDetail #conflict-body { height: auto; max-height: 80vh; }
-    ConflictDetail #conflict-keys { color: $text-muted; dock: bottom; }
-    """
+class ConflictDetail(TextPopup):
+    NAME = "conflict"
+    FRAME = "conflict-detail"
+    KEYS = DETAIL_KEYS
+    DEFAULT_CSS = "ConflictDetail .popup-frame { border: thick $warning; }"
 
     def __init__(self, view: ConflictView) -> None:
         super().__init__()
         self.view = view
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="conflict-detail"):
-            with VerticalScroll(id="conflict-body"):
-                yield Static(both_sides(self.view), id="conflict-text")
-            yield Static(DETAIL_KEYS, id="conflict-keys", markup=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def body(self) -> Text:
+        return both_sides(self.view)
 
 
 class ConflictsScreen(Seam, Screen[None]):

@@ -9,9 +9,8 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Select, Static
 
 from chofu_tui import i18n
@@ -19,7 +18,8 @@ from chofu_tui.errors import UserError
 from chofu_tui.fiscal import FiscalYear
 from chofu_tui.plan import Plan
 from chofu_tui.safetext import one_line, strip_controls
-from chofu_tui.screens.base import Seam, YearScreen
+from chofu_tui.screens.base import YearScreen
+from chofu_tui.screens.popup import TextPopup
 from chofu_tui.services import entries, entry_log
 from chofu_tui.services.entry_log import LogQuery
 from chofu_tui.services.year_view import YearView, short_labels
@@ -110,24 +110,12 @@ class EntryWritten(Message):
         self.written, self.result = written, result
 
 
-class EntryDetail(Seam, ModalScreen[None]):
+class EntryDetail(TextPopup):
     """Everything one entry holds, with the whole multi-line memo."""
 
-    BINDINGS = [  # noqa: RUF012
-        Binding("escape", "close", i18n.KEY_CANCEL, id="detail-close"),
-        Binding("enter", "close", show=False),
-        Binding("q", "close", show=False),
-    ]
-    DEFAULT_CSS = """
-    EntryDetail { align: center middle; }
-    EntryDetail #detail {
-        width: 100%; max-width: 100; height: auto; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    EntryDetail #detail-title { text-style: bold; color: $accent; dock: top; }
-    EntryDetail #detail-body { height: auto; max-height: 75vh; }
-    EntryDetail #detail-keys { color: $text-muted; dock: bottom; }
-    """
+    NAME = "detail"
+    TITLE = DETAIL_TITLE
+    KEYS = DETAIL_KEYS
 
     def __init__(self, record: entries.EntryRecord, labels: dict[str, str], plan: Plan | None):
         super().__init__()
@@ -161,16 +149,6 @@ class EntryDetail(Seam, ModalScreen[None]):
             text.append("\n")
         text.rstrip()
         return text
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="detail"):
-            yield Static(DETAIL_TITLE, id="detail-title", markup=False)
-            with VerticalScroll(id="detail-body"):
-                yield Static(self.body(), id="detail-text")
-            yield Static(DETAIL_KEYS, id="detail-keys", markup=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class EntryLogScreen(YearScreen):

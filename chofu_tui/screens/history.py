@@ -5,15 +5,10 @@ with when, which device and who. User text is shown literally (rich Text, never 
 from __future__ import annotations
 
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Static
 
-from chofu_tui import i18n
 from chofu_tui.safetext import one_line
-from chofu_tui.screens.base import Seam
+from chofu_tui.screens.popup import TextPopup
 from chofu_tui.services import history
 
 HISTORY_TITLE = "変更の履歴"
@@ -36,34 +31,15 @@ def history_text(found: history.History) -> Text:
     return text
 
 
-class HistoryScreen(Seam, ModalScreen[None]):
-    BINDINGS = [  # noqa: RUF012
-        Binding("escape", "close", i18n.KEY_CANCEL, id="history-close"),
-        Binding("enter", "close", show=False),
-        Binding("h", "close", show=False),
-        Binding("q", "close", show=False),
-    ]
-    DEFAULT_CSS = """
-    HistoryScreen { align: center middle; }
-    HistoryScreen #history {
-        width: 100%; max-width: 100; height: auto; max-height: 100%;
-        border: thick $accent; background: $surface; padding: 0 1;
-    }
-    HistoryScreen #history-title { text-style: bold; color: $accent; dock: top; }
-    HistoryScreen #history-body { height: auto; max-height: 80vh; }
-    HistoryScreen #history-keys { color: $text-muted; dock: bottom; }
-    """
+class HistoryScreen(TextPopup):
+    NAME = "history"
+    TITLE = HISTORY_TITLE
+    KEYS = HISTORY_KEYS
+    BINDINGS = [*TextPopup.BINDINGS, Binding("h", "close", show=False)]  # noqa: RUF012
 
     def __init__(self, found: history.History) -> None:
         super().__init__()
         self.found = found
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="history"):
-            yield Static(HISTORY_TITLE, id="history-title", markup=False)
-            with VerticalScroll(id="history-body"):
-                yield Static(history_text(self.found), id="history-text")
-            yield Static(HISTORY_KEYS, id="history-keys", markup=False)
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+    def body(self) -> Text:
+        return history_text(self.found)
